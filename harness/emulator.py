@@ -1,0 +1,75 @@
+"""The AWS emulator: an embedded moto server by default, or the one named by ``TTH_AWS_ENDPOINT``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from harness.net import LOOPBACK, free_port, wait_for_http
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+REGION = "us-east-2"
+# Credentials the emulator accepts; never real ones.
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """Where the emulator answers, and which one it is."""
+
+    endpoint: str
+    kind: str  # "moto" (embedded) or "external" (TTH_AWS_ENDPOINT, e.g. LocalStack)
+
+    def client_env(self) -> dict[str, str]:
+        """Environment that points an AWS SDK (boto3, the Lambda code, scripts) at the emulator."""
+        return {
+            **TEST_CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+        }
+
+
+@contextlib.contextmanager
+def moto_server(log_path: Path | None = None) -> Iterator[Emulator]:
+    """Yield a running emulator and stop it afterwards.
+
+    With ``TTH_AWS_ENDPOINT`` set, yield that endpoint and start nothing. Otherwise start
+    ``moto.server`` on 127.0.0.1 on a free port, with AWS managed policies loaded (that
+    switch cannot be turned on later), and stop it on exit.
+    """
+    external = os.environ.get("TTH_AWS_ENDPOINT")
+    if external:
+        yield Emulator(endpoint=external.rstrip("/"), kind="external")
+        return
+
+    port = free_port()
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **TEST_CREDENTIALS}
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    endpoint = f"http://{LOOPBACK}:{port}"
+    try:
+        wait_for_http(f"{endpoint}/moto-api/", timeout=60)
+        yield Emulator(endpoint=endpoint, kind="moto")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log_path:
+            log.close()  # type: ignore[union-attr]

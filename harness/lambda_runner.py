@@ -1,0 +1,289 @@
+"""Run the Lambda packages that Terraform deployed, with the configuration read back from the emulator.
+
+The emulator stores functions but cannot execute them without Docker. For each function this
+module reads handler, runtime, timeout, memory and environment from ``GetFunction``, finds the
+local zip whose SHA-256 equals the deployed ``CodeSha256`` (so it is byte for byte the package
+Terraform uploaded), unpacks it, and keeps one warm worker process per function on the
+runtime's Python, as one Lambda execution environment. The function's output is shipped to its
+CloudWatch Logs group in the emulator, where tests read it as they would in AWS.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.emulator import Emulator
+
+WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
+RUNTIME_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements" / "lambda-runtime.txt"
+
+
+class InvocationError(RuntimeError):
+    """The function raised, timed out or could not start: Lambda's ``FunctionError``."""
+
+    def __init__(self, function: str, error: dict[str, Any]) -> None:
+        super().__init__(f"{function}: {error.get('errorType')}: {error.get('errorMessage')}")
+        self.error = error
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """A function's configuration as the emulator reports it."""
+
+    name: str
+    arn: str
+    handler: str
+    runtime: str
+    timeout: int
+    memory: int
+    code_sha256: str
+    environment: dict[str, str]
+    log_group: str
+
+    @classmethod
+    def read(cls, lambda_client: Any, name: str) -> FunctionConfig:
+        config = lambda_client.get_function(FunctionName=name)["Configuration"]
+        logging_config = config.get("LoggingConfig") or {}
+        return cls(
+            name=config["FunctionName"],
+            arn=config["FunctionArn"],
+            handler=config["Handler"],
+            runtime=config["Runtime"],
+            timeout=int(config.get("Timeout", 3)),
+            memory=int(config.get("MemorySize", 128)),
+            code_sha256=config["CodeSha256"],
+            environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+            log_group=logging_config.get("LogGroup") or f"/aws/lambda/{config['FunctionName']}",
+        )
+
+
+def code_sha256(path: Path) -> str:
+    """Lambda's ``CodeSha256``: base64 of the SHA-256 of the zip file."""
+    return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
+class PackageStore:
+    """Local zips by ``CodeSha256``, unpacked once into a cache directory."""
+
+    def __init__(self, package_dirs: list[Path], cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
+        self._by_sha = {code_sha256(zip_path): zip_path for d in package_dirs for zip_path in sorted(d.glob("*.zip"))}
+
+    def unpacked(self, sha: str) -> Path:
+        """Return the directory holding the package with this ``CodeSha256``."""
+        zip_path = self._by_sha.get(sha)
+        if zip_path is None:
+            known = ", ".join(f"{p.name}={s[:12]}" for s, p in self._by_sha.items()) or "none"
+            raise LookupError(f"no local package matches the deployed CodeSha256 {sha} (local: {known})")
+        target = self.cache_dir / hashlib.sha256(sha.encode()).hexdigest()[:24]
+        if not target.is_dir():
+            partial = target.with_suffix(".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            with zipfile.ZipFile(zip_path) as archive:
+                archive.extractall(partial)
+            partial.rename(target)
+        return target
+
+
+def runtime_python(runtime: str) -> str:
+    """Return the interpreter for a Lambda runtime name such as ``python3.13``."""
+    if not runtime.startswith("python"):
+        raise ValueError(f"runtime {runtime} cannot run here")
+    interpreter = shutil.which(runtime)
+    if not interpreter:
+        raise FileNotFoundError(f"{runtime} is not on PATH: run scripts/bootstrap")
+    return interpreter
+
+
+def runtime_libraries(interpreter: str, cache_dir: Path) -> Path:
+    """Install, once, what the Lambda runtime provides (boto3) for this interpreter."""
+    digest = hashlib.sha256(RUNTIME_REQUIREMENTS.read_bytes() + interpreter.encode()).hexdigest()[:16]
+    target = cache_dir / f"runtime-{digest}"
+    if not (target / ".complete").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(
+            [interpreter, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+             "--target", str(target), "-r", str(RUNTIME_REQUIREMENTS)],
+            check=True,
+        )  # fmt: skip
+        (target / ".complete").touch()
+    return target
+
+
+class FunctionWorker:
+    """One warm execution environment for one function; one invocation at a time."""
+
+    def __init__(self, config: FunctionConfig, package_dir: Path, runtime_dir: Path, emulator: Emulator,
+                 log_dir: Path, logs_client: Any) -> None:  # fmt: skip
+        self.config = config
+        self.package_dir = package_dir
+        self.runtime_dir = runtime_dir
+        self.emulator = emulator
+        self.log_path = log_dir / f"{config.name}.log"
+        self.logs_client = logs_client
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self._results: Any = None
+        self._log_offset = 0
+        self._stream = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+        self.cold_starts = 0
+
+    def _environment(self) -> dict[str, str]:
+        # What the Lambda service sets, then the function's own variables, then the emulator
+        # endpoint and test credentials in place of the execution role's.
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "TZ": "UTC",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.config.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": self.config.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.config.memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": self.config.log_group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": self._stream,
+            "TTH_FUNCTION_ARN": self.config.arn,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **self.config.environment,
+            **self.emulator.client_env(),
+        }
+
+    def _start(self) -> None:
+        read_fd, write_fd = os.pipe()
+        log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - owned by the child
+        self._process = subprocess.Popen(
+            [runtime_python(self.config.runtime), "-I", str(WORKER), str(self.package_dir), str(self.runtime_dir),
+             self.config.handler, str(write_fd)],
+            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+            env=self._environment(), text=True, cwd=self.package_dir, start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        os.close(write_fd)
+        self._results = os.fdopen(read_fd, "r")
+        self.cold_starts += 1
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        if self._results:
+            self._results.close()
+        self._process, self._results = None, None
+
+    def _read_reply(self, deadline: float) -> dict[str, Any] | None:
+        reply: list[dict[str, Any]] = []
+
+        def read() -> None:
+            line = self._results.readline()
+            if line:
+                reply.append(json.loads(line))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(max(0.0, deadline - time.time()))
+        return reply[0] if reply else None
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        """Invoke the function synchronously; raise ``InvocationError`` for a function error."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._start()
+                ready = self._read_reply(time.time() + 60)  # init phase: imports
+                if not ready or "error" in ready:
+                    self.stop()
+                    self.ship_logs()
+                    raise InvocationError(self.config.name, (ready or {}).get("error") or {"errorType": "InitError"})
+            deadline = time.time() + self.config.timeout
+            request = {"event": event, "request_id": str(uuid.uuid4()), "deadline": deadline}
+            assert self._process is not None and self._process.stdin is not None
+            self._process.stdin.write(json.dumps(request) + "\n")
+            self._process.stdin.flush()
+            reply = self._read_reply(deadline)
+            if reply is None:
+                self.stop()  # Lambda discards an environment whose invocation timed out
+                self.ship_logs()
+                raise InvocationError(
+                    self.config.name,
+                    {"errorType": "Sandbox.Timedout", "errorMessage": f"Task timed out after {self.config.timeout} s"},
+                )
+            self.ship_logs()
+            if "error" in reply:
+                raise InvocationError(self.config.name, reply["error"])
+            return reply["result"]
+
+    def ship_logs(self) -> None:
+        """Copy new output lines to the function's log group in the emulator."""
+        if not self.log_path.exists():
+            return
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            log.seek(self._log_offset)
+            lines = log.read().splitlines()
+            self._log_offset = log.tell()
+        if not lines:
+            return
+        now = int(time.time() * 1000)
+        try:
+            with contextlib.suppress(self.logs_client.exceptions.ResourceAlreadyExistsException):
+                self.logs_client.create_log_stream(logGroupName=self.config.log_group, logStreamName=self._stream)
+            events = [{"timestamp": now, "message": line} for line in lines]
+            for start in range(0, len(events), 1000):
+                self.logs_client.put_log_events(
+                    logGroupName=self.config.log_group,
+                    logStreamName=self._stream,
+                    logEvents=events[start : start + 1000],
+                )
+        except self.logs_client.exceptions.ResourceNotFoundException:
+            pass  # no log group (the stack is being destroyed): the local log file keeps the lines
+
+
+class LambdaRunner:
+    """Invoke deployed functions by name, each through its warm worker."""
+
+    def __init__(self, emulator: Emulator, session: Any, package_dirs: list[Path], run_dir: Path) -> None:
+        self.emulator = emulator
+        self.lambda_client = session.client("lambda")
+        self.logs_client = session.client("logs")
+        self.packages = PackageStore(package_dirs, run_dir / "packages")
+        self.run_dir = run_dir
+        (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+        self._workers: dict[str, FunctionWorker] = {}
+        self._lock = threading.Lock()
+
+    def worker(self, name: str) -> FunctionWorker:
+        with self._lock:
+            worker = self._workers.get(name)
+            config = FunctionConfig.read(self.lambda_client, name)
+            if worker is None or worker.config != config:
+                # New function, or its code or configuration changed: a fresh environment.
+                if worker:
+                    worker.stop()
+                interpreter = runtime_python(config.runtime)
+                worker = FunctionWorker(
+                    config, self.packages.unpacked(config.code_sha256),
+                    runtime_libraries(interpreter, self.run_dir.parent / "runtime"),
+                    self.emulator, self.run_dir / "logs", self.logs_client,
+                )  # fmt: skip
+                self._workers[name] = worker
+            return worker
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        return self.worker(name).invoke(event)
+
+    def stop(self) -> None:
+        with self._lock:
+            for worker in self._workers.values():
+                worker.stop()
+            self._workers.clear()

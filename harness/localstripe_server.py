@@ -1,0 +1,51 @@
+"""Run localstripe (the stateful Stripe fake, GPL, test-only) bound to 127.0.0.1.
+
+The stock CLI binds every interface and keeps its data in ``/tmp/localstripe.pickle``,
+shared by every run on the machine. This entry point keeps the data in memory only
+and listens on loopback: ``python -m harness.localstripe_server --port PORT``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from aiohttp import web
+from localstripe import resources, server
+
+# Arguments our backend sends that real Stripe accepts and localstripe rejects as
+# "Unexpected": accepted and kept on the object, so the fake stays strict on the rest.
+_EXTRA_PAYMENT_INTENT_ARGS = ("receipt_email", "description")
+
+
+def _accept_extra_payment_intent_args() -> None:
+    original = resources.PaymentIntent.__init__
+
+    def __init__(self: resources.PaymentIntent, **kwargs: object) -> None:
+        extras = {name: kwargs.pop(name, None) for name in _EXTRA_PAYMENT_INTENT_ARGS}
+        original(self, **kwargs)
+        for name, value in extras.items():
+            setattr(self, name, value)
+
+    resources.PaymentIntent.__init__ = __init__  # type: ignore[method-assign]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+
+    # No persistence: each run starts empty and nothing is written outside the run.
+    resources.Store.try_load_from_disk = lambda self: None  # type: ignore[method-assign]
+    resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
+
+    _accept_extra_payment_intent_args()
+
+    access = logging.getLogger("aiohttp.access")
+    access.setLevel(logging.INFO)
+    access.addHandler(logging.StreamHandler())
+    web.run_app(server.app, host="127.0.0.1", port=args.port, access_log=access, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Feed SQS messages to functions the way their event source mappings say.
+
+Reads each enabled SQS event source mapping back from the emulator (queue, batch size,
+``ReportBatchItemFailures``), receives batches, invokes the function with an SQS event and
+deletes what succeeded. Failed messages stay on the queue and come back after their
+visibility timeout; the queue's redrive policy moves them to the DLQ, as in AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from harness.emulator import REGION
+from harness.lambda_runner import InvocationError, LambdaRunner
+
+
+@dataclass(frozen=True)
+class SqsMapping:
+    """One SQS → Lambda event source mapping."""
+
+    function: str
+    queue_arn: str
+    queue_url: str
+    batch_size: int
+    report_failures: bool
+
+
+def read_mappings(lambda_client: Any, sqs_client: Any, function_names: list[str]) -> list[SqsMapping]:
+    """Read the enabled SQS mappings of these functions from the emulator."""
+    mappings = []
+    for function in function_names:
+        for mapping in lambda_client.list_event_source_mappings(FunctionName=function)["EventSourceMappings"]:
+            arn = mapping["EventSourceArn"]
+            if ":sqs:" not in arn or mapping.get("State", "Enabled") not in ("Enabled", "Creating", "Updating"):
+                continue
+            queue_name = arn.rsplit(":", 1)[1]
+            mappings.append(
+                SqsMapping(
+                    function=function,
+                    queue_arn=arn,
+                    queue_url=sqs_client.get_queue_url(QueueName=queue_name)["QueueUrl"],
+                    batch_size=int(mapping.get("BatchSize", 10)),
+                    report_failures="ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []),
+                )
+            )
+    return mappings
+
+
+def to_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """An SQS message as Lambda's SQS event delivers it."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {**{k[0].lower() + k[1:]: v for k, v in value.items()}}
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
+class SqsPoller:
+    """Background poller for a set of mappings; ``drain`` runs one round synchronously."""
+
+    def __init__(self, runner: LambdaRunner, sqs_client: Any, mappings: list[SqsMapping]) -> None:
+        self.runner = runner
+        self.sqs = sqs_client
+        self.mappings = mappings
+        self.batches = 0
+        self.failures = 0
+        self._in_flight: dict[str, tuple[str, str]] = {}  # message id -> (queue url, receipt handle)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def poll_once(self, mapping: SqsMapping) -> int:
+        """Receive and process one batch; return how many messages it held."""
+        with self._lock:
+            received = self.sqs.receive_message(
+                QueueUrl=mapping.queue_url,
+                MaxNumberOfMessages=min(mapping.batch_size, 10),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                WaitTimeSeconds=0,
+            ).get("Messages", [])
+            if not received:
+                return 0
+            self.batches += 1
+            event = {"Records": [to_record(m, mapping.queue_arn) for m in received]}
+            try:
+                response = self.runner.invoke(mapping.function, event) or {}
+            except InvocationError:
+                self.failures += 1
+                return len(received)  # the whole batch returns to the queue
+            failed = {item["itemIdentifier"] for item in (response.get("batchItemFailures") or [])}
+            if not mapping.report_failures:
+                failed = set()
+            self.failures += len(failed)
+            for message in received:
+                if message["MessageId"] in failed:
+                    self._in_flight[message["MessageId"]] = (mapping.queue_url, message["ReceiptHandle"])
+            done = [m for m in received if m["MessageId"] not in failed]
+            for start in range(0, len(done), 10):
+                self.sqs.delete_message_batch(
+                    QueueUrl=mapping.queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in
+                             enumerate(done[start:start + 10])],
+                )  # fmt: skip
+            return len(received)
+
+    def fast_forward(self) -> int:
+        """Make failed messages visible now, as if their backoff had passed; return how many.
+
+        Tests use this instead of sleeping through the function's retry backoff (tens of
+        seconds); the backoff the function asked for is still in its log.
+        """
+        with self._lock:
+            moved = 0
+            for queue_url, receipt in self._in_flight.values():
+                try:
+                    self.sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)
+                    moved += 1
+                except Exception:
+                    pass
+            self._in_flight.clear()
+            return moved
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Poll every mapping until all queues are empty of visible messages, or ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not any(self.poll_once(mapping) for mapping in self.mappings):
+                return
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            busy = False
+            for mapping in self.mappings:
+                try:
+                    busy = self.poll_once(mapping) > 0 or busy
+                except Exception:
+                    busy = False
+            self._stop.wait(0.05 if busy else 0.5)
+
+    def start(self) -> SqsPoller:
+        self._thread = threading.Thread(target=self._run, name="sqs-poller", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)

@@ -1,0 +1,258 @@
+"""The whole stack on one machine: emulator, Terraform apply, fakes, local front door, SQS poller.
+
+``Stack`` is a context manager used by the integration suite and by ``make up``. Steps print
+progress and are timed; on exit everything is destroyed and stopped, and the emulator is
+checked for anything Terraform left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from harness import fakes
+from harness.emulator import REGION, Emulator, moto_server
+from harness.lambda_runner import LambdaRunner
+from harness.local_api import LocalFrontDoor, SiteSettings, read_routes
+from harness.sqs_poller import SqsPoller, read_mappings
+from harness.terraform import Workspace
+from harness.toolchain import REPO_ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+# The emulator host executes the packages, so they carry wheels for its CPU; the Lambda runtime's
+# Python version is kept (python3.13). See terraform/README.md, "Emulator fidelity".
+HOST_ARCHITECTURE = "x86_64"
+PUBLISHABLE_KEY = "pk_test_tthlocalharness"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class StackSecrets:
+    """Test-only secret values, generated per run, put the way the README tells users to."""
+
+    stripe_secret_key: str
+    stripe_webhook_secret: str = field(default_factory=lambda: "whsec_" + secrets.token_hex(24))
+    fulfillment_api_key: str = field(default_factory=lambda: "partner_" + secrets.token_hex(16))
+
+
+@dataclass
+class Stack:
+    """Handles on every running part; built by ``running_stack``."""
+
+    emulator: Emulator
+    session: Any
+    workspace: Workspace
+    outputs: dict[str, Any]
+    runner: LambdaRunner
+    poller: SqsPoller
+    front: LocalFrontDoor
+    stripe: fakes.LocalStripe
+    partner: Any
+    secrets: StackSecrets
+    run_dir: Path
+    timings: dict[str, float]
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service)
+
+    def function_log(self, name: str) -> str:
+        """Everything a function printed in this run (also shipped to its log group in the emulator)."""
+        path = self.run_dir / "logs" / f"{name}.log"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def step(self, name: str, message: str) -> Iterator[None]:
+        say(message)
+        started = time.monotonic()
+        yield
+        self.steps[name] = round(time.monotonic() - started, 2)
+
+
+def build_packages(out_dir: Path) -> None:
+    """Build the Lambda packages for the host CPU and the runtime's Python (3.13)."""
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "build_lambdas.py"), "--target", "host",
+         "--python", "3.13", "--out", str(out_dir)],
+        check=True,
+    )  # fmt: skip
+
+
+def build_site() -> Path | None:
+    """Build the site if it has sources; return its dist/ directory."""
+    frontend = REPO_ROOT / "frontend"
+    if not (frontend / "package.json").exists():
+        return None
+    subprocess.run(["npm", "--prefix", str(frontend), "run", "--silent", "build"], check=True, stdout=sys.stderr)
+    return frontend / "dist"
+
+
+def put_secrets(emulator: Emulator, outputs_file: Path, values: StackSecrets) -> None:
+    """Set the secret values with the user-facing script, as the README tells users to."""
+    env = {
+        **os.environ,
+        **emulator.client_env(),
+        "STRIPE_SECRET_KEY": values.stripe_secret_key,
+        "STRIPE_WEBHOOK_SECRET": values.stripe_webhook_secret,
+        "FULFILLMENT_API_KEY": values.fulfillment_api_key,
+    }
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "put_secrets.py"), "--outputs", str(outputs_file)],
+        check=True, env=env, stdout=sys.stderr,
+    )  # fmt: skip
+
+
+def deploy_site(emulator: Emulator, outputs_file: Path, dist: Path) -> None:
+    """Upload the site with the user-facing deploy script."""
+    env = {**os.environ, **emulator.client_env()}
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "deploy_site.py"), "--outputs", str(outputs_file),
+         "--dist", str(dist)],
+        check=True, env=env, stdout=sys.stderr,
+    )  # fmt: skip
+
+
+def site_from_bucket(s3: Any, bucket: str, security_headers: dict[str, str]) -> SiteSettings:
+    """Serve the site from the bucket in the emulator, as CloudFront's S3 origin."""
+
+    def fetch(key: str) -> tuple[bytes, str] | None:
+        try:
+            found = s3.get_object(Bucket=bucket, Key=key)
+        except s3.exceptions.NoSuchKey:
+            return None
+        return found["Body"].read(), found.get("ContentType", "")
+
+    return SiteSettings(fetch_object=fetch, security_headers=security_headers)
+
+
+def leftovers(session: Any) -> list[str]:
+    """What is still in the emulator after destroy, for the services the stack uses."""
+    found: list[str] = []
+    listings = {
+        "lambda": lambda c: [f["FunctionName"] for f in c.list_functions()["Functions"]],
+        "dynamodb": lambda c: c.list_tables()["TableNames"],
+        "sqs": lambda c: c.list_queues().get("QueueUrls", []),
+        "sns": lambda c: [t["TopicArn"] for t in c.list_topics()["Topics"]],
+        "s3": lambda c: [b["Name"] for b in c.list_buckets()["Buckets"]],
+        "apigateway": lambda c: [a["name"] for a in c.get_rest_apis()["items"]],
+        "secretsmanager": lambda c: [s["Name"] for s in c.list_secrets()["SecretList"]],
+        "ssm": lambda c: [p["Name"] for p in c.describe_parameters()["Parameters"]],
+        "logs": lambda c: [g["logGroupName"] for g in c.describe_log_groups()["logGroups"]],
+        "cloudwatch": lambda c: [a["AlarmName"] for a in c.describe_alarms()["MetricAlarms"]],
+        "iam": lambda c: [r["RoleName"] for r in c.list_roles()["Roles"] if not r["Path"].startswith("/aws-")],
+        "kms": lambda c: [
+            a["AliasName"] for a in c.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")
+        ],
+    }
+    for service, list_names in listings.items():
+        found += [f"{service}: {name}" for name in list_names(session.client(service))]
+    return found
+
+
+def emulator_variables(packages_dir: Path, stripe_url: str, partner_url: str) -> dict[str, Any]:
+    """The tfvars of an emulator run: production defaults except what points at local doubles."""
+    return {
+        "lambda_architecture": HOST_ARCHITECTURE,
+        "lambda_packages_dir": str(packages_dir),
+        "stripe_api_base_url": stripe_url,
+        "stripe_publishable_key": PUBLISHABLE_KEY,
+        "fulfillment_api_base_url": partner_url,
+    }
+
+
+@contextlib.contextmanager
+def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True) -> Iterator[Stack]:
+    """Bring the whole stack up under ``run_dir`` and tear it down afterwards."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    timer = Timer()
+    packages_dir = REPO_ROOT / "build" / "lambda" / HOST_ARCHITECTURE
+    with timer.step("build", "building the Lambda packages (host CPU, Python 3.13)"):
+        build_packages(packages_dir)
+    dist = None
+    if with_site:
+        with timer.step("site_build", "building the site (npm run build)"):
+            dist = build_site()
+    with contextlib.ExitStack() as stack:
+        with timer.step("emulator_start", "starting the AWS emulator"):
+            emulator = stack.enter_context(moto_server(run_dir / "emulator.log"))
+        with timer.step("fakes_start", "starting localstripe and the partner mock on 127.0.0.1"):
+            stripe = stack.enter_context(fakes.localstripe(run_dir / "localstripe.log"))
+            partner = stack.enter_context(fakes.partner_api())
+        session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
+        os.environ.setdefault("AWS_ENDPOINT_URL", emulator.endpoint)  # boto3 clients of this process
+        variables = emulator_variables(packages_dir, stripe.url, partner.url_for("").rstrip("/"))
+        workspace = Workspace(run_dir, emulator, variables)
+        with timer.step("init", "terraform init (offline provider mirror)"):
+            workspace.init()
+        if destroy:
+            stack.callback(_teardown, workspace, session, timer)
+        with timer.step("apply", f"terraform apply to the emulator at {emulator.endpoint}"):
+            workspace.apply()
+        outputs = workspace.outputs()
+        outputs_file = run_dir / "outputs.json"
+        outputs_file.write_text(json.dumps(outputs, indent=2, sort_keys=True))
+        values = StackSecrets(stripe_secret_key=stripe.secret_key)
+        with timer.step("secrets", "putting test secret values (scripts/put_secrets.py)"):
+            put_secrets(emulator, outputs_file, values)
+        if dist is not None:
+            with timer.step("site_deploy", "uploading the site (scripts/deploy_site.py)"):
+                deploy_site(emulator, outputs_file, dist)
+        runner = LambdaRunner(emulator, session, [packages_dir], run_dir)
+        stack.callback(runner.stop)
+        routes = read_routes(session.client("apigateway"), outputs["api_id"])
+        front = LocalFrontDoor(
+            runner, routes, outputs["api_stage_name"],
+            site_from_bucket(session.client("s3"), outputs["site_bucket_name"], outputs.get("security_headers") or {}),
+            stub_confirm=lambda request: stripe.confirm(request.get("clientSecret", ""), request.get("cardNumber", "")),
+        ).start()  # fmt: skip
+        stack.callback(front.stop)
+        stripe.register_webhook(f"{front.url}/api/webhooks/stripe", values.stripe_webhook_secret)
+        function_names = list(outputs["function_names"].values())
+        mappings = read_mappings(session.client("lambda"), session.client("sqs"), function_names)
+        poller = SqsPoller(runner, session.client("sqs"), mappings).start()
+        stack.callback(poller.stop)
+        say(f"stack ready: {front.url}")
+        yield Stack(
+            emulator=emulator, session=session, workspace=workspace, outputs=outputs, runner=runner,
+            poller=poller, front=front, stripe=stripe, partner=partner, secrets=values, run_dir=run_dir,
+            timings=timer.steps,
+        )  # fmt: skip
+
+
+def empty_buckets(session: Any, buckets: list[str]) -> None:
+    """Delete every object version, as an operator does before destroying (no force_destroy in production)."""
+    s3 = session.resource("s3")
+    for name in buckets:
+        with contextlib.suppress(s3.meta.client.exceptions.NoSuchBucket):
+            s3.Bucket(name).object_versions.delete()
+
+
+def _teardown(workspace: Workspace, session: Any, timer: Timer) -> None:
+    with contextlib.suppress(Exception):
+        outputs = workspace.outputs()
+        empty_buckets(session, [outputs[k] for k in ("site_bucket_name", "logs_bucket_name") if k in outputs])
+    with timer.step("destroy", "terraform destroy"):
+        workspace.destroy()
+    remaining = leftovers(session)
+    if remaining:
+        raise RuntimeError("destroy left resources behind:\n  " + "\n  ".join(remaining))
+    say("destroyed: nothing left in the emulator")
