@@ -1,0 +1,27 @@
+# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
+"""CKV_TTH_4: Ensure no policy allows iam:PassRole on * (resource policies and IAM policies)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tth_check_bases import GUIDELINE_BASE, TthPolicyResourceCheck
+from tth_iam_rules import passrole_on_wildcard
+
+if TYPE_CHECKING:
+    from tth_iam_helpers import Statement
+
+
+class IamNoPassRoleOnWildcard(TthPolicyResourceCheck):
+    rule_id = "CKV_TTH_4"
+    rule_name = "Ensure no policy allows iam:PassRole on *"
+    rule_guideline = (
+        GUIDELINE_BASE + "ckv_tth_4: Grant iam:PassRole only on the ARNs of the roles that must be passed, with an"
+        " iam:PassedToService condition."
+    )
+
+    def violates(self, statement: Statement) -> bool:
+        return passrole_on_wildcard(statement)
+
+
+check = IamNoPassRoleOnWildcard()

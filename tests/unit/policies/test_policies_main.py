@@ -1,0 +1,74 @@
+"""``python -m policies`` on the fixtures: non-zero exit, every fail_* block named with its check id; and the
+custom checks on the real terraform/ HCL (the plan of the real stack is judged by ``python -m policies`` itself,
+the second command of ``tox -e policy``)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from conftest import HERE, POLICIES_DIR, REPO_ROOT, scan_hcl
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_BLOCK = re.compile(r'^(resource|data) "(\w+)" "(\w+)"', re.M)
+_ID = re.compile(r'^\s*(?:rule_)?id = "(CKV_TTH_\d+)"', re.M)
+
+
+def _expected_failures() -> dict[str, set[tuple[str, str]]]:
+    """{fixture dir: {(check id, address)}} for every fail_* block, the id read from policies/<Check>.py."""
+    expected: dict[str, set[tuple[str, str]]] = {}
+    for fixture in sorted(HERE.glob("example_*")):
+        source = POLICIES_DIR / f"{fixture.name.removeprefix('example_')}.py"
+        if not source.is_file():
+            continue  # a shared fixture (example_plan_iam), asserted in its checks' own tests
+        check_id = _ID.search(source.read_text()).group(1)  # type: ignore[union-attr]
+        expected[fixture.name] = {
+            (check_id, f"{'data.' if kind == 'data' else ''}{rtype}.{name}")
+            for kind, rtype, name in _BLOCK.findall((fixture / "main.tf").read_text())
+            if name.startswith("fail")
+        }
+    return expected
+
+
+def _failures(report_file: Path) -> set[tuple[str, str, str]]:
+    report = json.loads(report_file.read_text())
+    return {
+        (c["check_id"], c["resource"], c.get("repo_file_path") or c["file_path"])
+        for c in report["results"]["failed_checks"]
+    }
+
+
+def test_policies_main_fixtures_exit_non_zero_naming_each_failure(tmp_path: Path) -> None:
+    # Given every fixture (HCL directories and plan JSON files), When the entry point scans them
+    plans = sorted(HERE.glob("example_*/tfplan.json"))
+    command = [sys.executable, "-m", "policies", "--skip-plan", "--custom-only", "--terraform-dir", str(HERE),
+               "--reports", str(tmp_path)] + [arg for plan in plans for arg in ("--plan-json", str(plan))]  # fmt: skip
+    completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=600)
+
+    # Then it exits non-zero, and each fail_* block fails its own check in the HCL or the plan scan
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    failures = _failures(tmp_path / "hcl" / "results_json.json") | _failures(tmp_path / "plan" / "results_json.json")
+    for fixture, expected in _expected_failures().items():
+        found = {(check_id, address.removeprefix("data.")) for check_id, address, path in failures if fixture in path}
+        for check_id, address in expected:
+            assert (check_id, address.removeprefix("data.")) in found, f"{fixture}: {check_id} {address} not failed"
+            assert check_id in completed.stdout
+        # and no pass_* block fails its own check
+        own_ids = {check_id for check_id, _ in expected}
+        assert not {a for i, a in found if i in own_ids and ".pass" in a}, fixture
+    assert "policy: FAILED" in completed.stdout
+
+
+def test_real_terraform_passes_every_custom_check_on_hcl() -> None:
+    # Given the real root module, When every CKV_TTH check runs on its HCL
+    outcome = scan_hcl(str(REPO_ROOT / "terraform"), "CKV_TTH_*")
+
+    # Then none fails (failures are listed by check id and resource)
+    assert outcome.passed
+    assert not outcome.failed, sorted(outcome.failed_pairs)
+    assert outcome.summary["parsing_errors"] == 0
