@@ -1,0 +1,80 @@
+"""Module-level collaborators of the fulfillment function.
+
+Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``IDEMPOTENCY_TABLE_NAME``,
+``FULFILLMENT_MAX_ATTEMPTS``, ``CONFIG_PARAMETER_PATH``, ``FULFILLMENT_API_KEY_SECRET_ID``,
+``PII_KEY_SECRET_ID``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from shop.config import get_secret_bytes_key, get_secret_string, load_parameters, require_env
+from shop.exceptions import ConfigurationError
+from shop.fulfillment_client import HttpFulfillmentClient
+from shop.repository import OrderRepository
+
+__all__ = [
+    "FULFILLMENT_MAX_ATTEMPTS",
+    "IDEMPOTENCY_TABLE_NAME",
+    "change_visibility",
+    "dynamodb",
+    "fulfillment_client",
+    "logger",
+    "metrics",
+    "order_repository",
+    "pii_key",
+    "tracer",
+]
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
+IDEMPOTENCY_TABLE_NAME = require_env("IDEMPOTENCY_TABLE_NAME")
+CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
+FULFILLMENT_API_KEY_SECRET_ID = require_env("FULFILLMENT_API_KEY_SECRET_ID")
+PII_KEY_SECRET_ID = require_env("PII_KEY_SECRET_ID")
+try:
+    FULFILLMENT_MAX_ATTEMPTS = max(1, int(require_env("FULFILLMENT_MAX_ATTEMPTS")))
+except ValueError as _exc:
+    raise ConfigurationError("FULFILLMENT_MAX_ATTEMPTS must be an integer") from _exc
+
+dynamodb = boto3.client("dynamodb")
+order_repository = OrderRepository(dynamodb, ORDERS_TABLE_NAME)
+_sqs = boto3.client("sqs")
+
+
+@lru_cache(maxsize=4)
+def _client(base_url: str, api_key: str) -> HttpFulfillmentClient:
+    return HttpFulfillmentClient(base_url, api_key)
+
+
+def fulfillment_client() -> HttpFulfillmentClient:
+    """HTTP client for the partner (base URL from SSM, API key from Secrets Manager; cached)."""
+    base_url = load_parameters(CONFIG_PARAMETER_PATH).fulfillment_api_base_url
+    if not base_url:
+        raise ConfigurationError("missing SSM parameter /fulfillment/api_base_url")
+    return _client(base_url, get_secret_string(FULFILLMENT_API_KEY_SECRET_ID))
+
+
+def pii_key() -> bytes:
+    """AES-256-GCM key for PII fields (cached)."""
+    return get_secret_bytes_key(PII_KEY_SECRET_ID)
+
+
+@lru_cache(maxsize=8)
+def _queue_url(queue_arn: str) -> str:
+    _, _, _, _region, account, name = queue_arn.split(":", 5)
+    return str(_sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"])
+
+
+def change_visibility(queue_arn: str, receipt_handle: str, seconds: int) -> None:
+    """Delay the next delivery of a message (backoff between attempts)."""
+    _sqs.change_message_visibility(
+        QueueUrl=_queue_url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )

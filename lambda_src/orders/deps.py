@@ -1,0 +1,61 @@
+"""Module-level collaborators of the orders function, created once per execution environment.
+
+Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``IDEMPOTENCY_TABLE_NAME``,
+``CONFIG_PARAMETER_PATH``, ``STRIPE_SECRET_KEY_SECRET_ID``, ``PII_KEY_SECRET_ID``.
+Optional: ``STRIPE_MAX_NETWORK_RETRIES`` (default 1; tests use 0).
+"""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from shop.config import ShopParameters, get_secret_bytes_key, get_secret_string, load_parameters, require_env
+from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+from shop.repository import OrderRepository
+
+__all__ = [
+    "IDEMPOTENCY_TABLE_NAME",
+    "dynamodb",
+    "logger",
+    "metrics",
+    "order_repository",
+    "payment_gateway",
+    "pii_key",
+    "shop_parameters",
+    "tracer",
+]
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
+IDEMPOTENCY_TABLE_NAME = require_env("IDEMPOTENCY_TABLE_NAME")
+CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
+STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
+PII_KEY_SECRET_ID = require_env("PII_KEY_SECRET_ID")
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "1"))
+
+dynamodb = boto3.client("dynamodb")
+order_repository = OrderRepository(dynamodb, ORDERS_TABLE_NAME)
+
+
+def shop_parameters() -> ShopParameters:
+    """Catalog, currency and endpoints from SSM (cached)."""
+    return load_parameters(CONFIG_PARAMETER_PATH)
+
+
+def payment_gateway() -> StripeGateway:
+    """Stripe gateway for the current secret key and API base URL (client cached per pair)."""
+    secret_key = get_secret_string(STRIPE_SECRET_KEY_SECRET_ID)
+    base_url = shop_parameters().stripe_api_base_url
+    client = make_stripe_client(secret_key, base_url, STRIPE_MAX_NETWORK_RETRIES)
+    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
+
+
+def pii_key() -> bytes:
+    """AES-256-GCM key for PII fields (cached)."""
+    return get_secret_bytes_key(PII_KEY_SECRET_ID)

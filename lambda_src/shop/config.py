@@ -1,0 +1,146 @@
+"""Configuration: environment variables (read once, fail fast), SSM parameters and secrets.
+
+Parameters and secrets go through Powertools' parameters utility, which caches values
+in memory for ``max_age`` seconds per execution environment.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+from shop.exceptions import ConfigurationError
+from shop.models import CatalogItem
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "PARAMETER_MAX_AGE_SECONDS",
+    "SECRET_MAX_AGE_SECONDS",
+    "ShopParameters",
+    "get_secret_bytes_key",
+    "get_secret_string",
+    "load_parameters",
+    "require_env",
+]
+
+PARAMETER_MAX_AGE_SECONDS = 300
+SECRET_MAX_AGE_SECONDS = 300
+
+
+def require_env(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """Return a required environment variable.
+
+    Parameters
+    ----------
+    name:
+        Variable name (see docs/contracts.md).
+    environ:
+        Mapping to read from; defaults to ``os.environ``.
+
+    Raises
+    ------
+    ConfigurationError
+        When the variable is unset or empty.
+    """
+    value = (environ if environ is not None else os.environ).get(name, "").strip()
+    if not value:
+        raise ConfigurationError(f"missing required environment variable {name}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ShopParameters:
+    """The non-secret settings kept in SSM under ``CONFIG_PARAMETER_PATH``."""
+
+    catalog: tuple[CatalogItem, ...]
+    currency: str
+    publishable_key: str
+    stripe_api_base_url: str
+    fulfillment_api_base_url: str
+
+    def catalog_by_sku(self) -> dict[str, CatalogItem]:
+        """Return the catalog keyed by SKU."""
+        return {item.sku: item for item in self.catalog}
+
+
+def _parse_parameters(raw: Mapping[str, str]) -> ShopParameters:
+    def pick(name: str, default: str | None = None) -> str:
+        value = raw.get(name, default)
+        if value is None or not value.strip():
+            raise ConfigurationError(f"missing SSM parameter /{name}")
+        return value.strip()
+
+    try:
+        catalog_json = json.loads(pick("catalog"))
+        catalog = tuple(CatalogItem.model_validate(entry) for entry in catalog_json)
+    except (ValueError, TypeError) as exc:  # pydantic.ValidationError is a ValueError
+        raise ConfigurationError("SSM parameter /catalog is not a valid catalog") from exc
+    if not catalog:
+        raise ConfigurationError("SSM parameter /catalog is empty")
+    return ShopParameters(
+        catalog=catalog,
+        currency=pick("currency").lower(),
+        publishable_key=raw.get("stripe/publishable_key", "").strip(),
+        stripe_api_base_url=pick("stripe/api_base_url", "https://api.stripe.com").rstrip("/"),
+        fulfillment_api_base_url=raw.get("fulfillment/api_base_url", "").strip().rstrip("/"),
+    )
+
+
+def load_parameters(path: str, *, max_age: int = PARAMETER_MAX_AGE_SECONDS) -> ShopParameters:
+    """Load and validate every parameter below ``path`` (one cached, recursive SSM call).
+
+    Raises
+    ------
+    ConfigurationError
+        When SSM is unreachable or a required parameter is missing or malformed.
+    """
+    try:
+        raw = parameters.get_parameters(path, recursive=True, max_age=max_age)
+    except GetParameterError as exc:
+        raise ConfigurationError(f"cannot read SSM parameters under {path}") from exc
+    return _parse_parameters({key.strip("/"): value for key, value in raw.items()})
+
+
+def get_secret_string(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> str:
+    """Return a Secrets Manager string value (cached for ``max_age`` seconds).
+
+    Raises
+    ------
+    ConfigurationError
+        When the secret cannot be read or is empty. The value is never logged.
+    """
+    try:
+        value = parameters.get_secret(secret_id, max_age=max_age)
+    except GetParameterError as exc:
+        raise ConfigurationError("cannot read a required secret") from exc
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError("a required secret is empty")
+    return value.strip()
+
+
+def get_secret_bytes_key(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> bytes:
+    """Return the AES-256 key stored base64-encoded in ``secret_id`` (32 bytes).
+
+    Raises
+    ------
+    ConfigurationError
+        When the secret is not base64 of exactly 32 bytes.
+    """
+    try:
+        key = base64.b64decode(get_secret_string(secret_id, max_age=max_age), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ConfigurationError("PII key secret is not valid base64") from exc
+    if len(key) != 32:
+        raise ConfigurationError("PII key secret must decode to 32 bytes")
+    return key

@@ -1,0 +1,98 @@
+"""Client for the third-party ticket fulfillment API (contract: docs/fulfillment-api.yaml).
+
+:class:`FulfillmentClient` is a Protocol; :class:`HttpFulfillmentClient` is the ``requests``
+implementation. Errors are classified as retryable (429, 5xx, timeouts, connection errors)
+or permanent (other 4xx). A 2xx with an unreadable body is retried: the replay is idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from shop.exceptions import FulfillmentPermanentError, FulfillmentRetryableError
+from shop.models import FulfillmentResult, Ticket
+
+__all__ = ["FULFILLMENT_TIMEOUT_SECONDS", "FulfillmentClient", "FulfillmentRequest", "HttpFulfillmentClient"]
+
+#: (connect, read) timeouts in seconds.
+FULFILLMENT_TIMEOUT_SECONDS = (3.05, 10.0)
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentRequest:
+    """What the partner needs to issue tickets for one order."""
+
+    order_reference: str
+    email: str
+    name: str
+    items: tuple[tuple[str, int], ...]  # (sku, quantity)
+
+
+class FulfillmentClient(Protocol):
+    """Issues tickets at a fulfillment partner; must be idempotent per ``idempotency_key``."""
+
+    def create_ticket_order(self, request: FulfillmentRequest, *, idempotency_key: str) -> FulfillmentResult:
+        """Create (or replay) a ticket order.
+
+        Raises
+        ------
+        FulfillmentRetryableError
+            Transient failure; try again later.
+        FulfillmentPermanentError
+            The partner rejected the order.
+        """
+        ...
+
+
+class HttpFulfillmentClient:
+    """``POST {base}/v1/ticket-orders`` with Bearer auth and an ``Idempotency-Key``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = FULFILLMENT_TIMEOUT_SECONDS,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/v1/ticket-orders"
+        self._api_key = api_key
+        self._session = session or requests.Session()
+        self._timeout = timeout
+
+    def create_ticket_order(self, request: FulfillmentRequest, *, idempotency_key: str) -> FulfillmentResult:
+        """See :meth:`FulfillmentClient.create_ticket_order`."""
+        body: dict[str, Any] = {
+            "order_reference": request.order_reference,
+            "customer": {"email": request.email, "name": request.name},
+            "items": [{"sku": sku, "quantity": qty} for sku, qty in request.items],
+        }
+        headers = {
+            "Authorization": f"Bearer {self._api_key}",
+            "Idempotency-Key": idempotency_key,
+            "Accept": "application/json",
+        }
+        try:
+            response = self._session.post(self._url, json=body, headers=headers, timeout=self._timeout)
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise FulfillmentRetryableError(f"fulfillment API unreachable: {type(exc).__name__}") from exc
+        if response.status_code in RETRYABLE_STATUS or response.status_code >= 500:
+            raise FulfillmentRetryableError(f"fulfillment API answered {response.status_code}")
+        if response.status_code not in (200, 201):
+            raise FulfillmentPermanentError(f"fulfillment API rejected the order ({response.status_code})")
+        return _parse_result(response)
+
+
+def _parse_result(response: requests.Response) -> FulfillmentResult:
+    try:
+        data: Any = response.json()
+        tickets = tuple(Ticket(reference=str(t["reference"]), sku=str(t["sku"])) for t in data.get("tickets", []))
+        fulfillment_id = str(data["fulfillment_id"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # The partner may have issued the tickets; a replay with the same Idempotency-Key is safe.
+        raise FulfillmentRetryableError("fulfillment API returned an unexpected body") from exc
+    return FulfillmentResult(fulfillment_id=fulfillment_id, tickets=tickets)

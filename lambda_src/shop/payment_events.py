@@ -1,0 +1,192 @@
+"""Applying verified Stripe events to orders (no Lambda event or context in here).
+
+Events arrive at least once and in any order. Each handler moves the order with a
+conditional write only; replays and out-of-order events do not apply and are reported
+as such. ``payment_intent.succeeded`` enqueues exactly one fulfillment message when it
+moves the order to PAID (and again only if a redelivery finds the order still PAID,
+which repairs a lost enqueue; fulfillment is idempotent).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shop.models import OrderStatus
+from shop.repository import utc_now_iso
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from shop.payments import PaymentGateway
+    from shop.repository import OrderRepository
+
+__all__ = ["HANDLED_EVENT_TYPES", "EventContext", "Outcome", "handle_event"]
+
+Outcome = str
+S = OrderStatus
+
+
+class EventContext:
+    """Collaborators of the event handlers.
+
+    Parameters
+    ----------
+    orders:
+        Order repository.
+    enqueue_fulfillment:
+        Sends ``{"order_id": ...}`` to the fulfillment queue.
+    gateway:
+        Called lazily to get a :class:`PaymentGateway`; only needed to resolve the order of a
+        charge or dispute whose metadata lacks ``order_id``.
+    """
+
+    def __init__(
+        self,
+        orders: OrderRepository,
+        enqueue_fulfillment: Callable[[str], None],
+        gateway: Callable[[], PaymentGateway],
+    ) -> None:
+        self.orders = orders
+        self.enqueue_fulfillment = enqueue_fulfillment
+        self.gateway = gateway
+        self.order_id: str | None = None  # set once the event is resolved to an order (for logs)
+
+
+def _object(event: dict[str, Any]) -> dict[str, Any]:
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    return obj if isinstance(obj, dict) else {}
+
+
+def _metadata_order_id(obj: dict[str, Any]) -> str | None:
+    metadata = obj.get("metadata")
+    value = metadata.get("order_id") if isinstance(metadata, dict) else None
+    return str(value) if value else None
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _payment_intent_id(obj: dict[str, Any]) -> str | None:
+    value = obj.get("payment_intent")
+    if isinstance(value, dict):  # expanded object
+        value = value.get("id")
+    return str(value) if value else None
+
+
+def _resolve_order_id(obj: dict[str, Any], ctx: EventContext) -> str | None:
+    order_id = _metadata_order_id(obj)
+    if not order_id:
+        pi_id = _payment_intent_id(obj)
+        order_id = ctx.gateway().order_id_for_payment_intent(pi_id) if pi_id else None
+    ctx.order_id = order_id
+    return order_id
+
+
+def on_payment_succeeded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """PENDING_PAYMENT/PAYMENT_FAILED → PAID (+ one fulfillment message), or NEEDS_REVIEW on mismatch."""
+    order_id = ctx.order_id = _metadata_order_id(obj)
+    order = ctx.orders.get(order_id) if order_id else None
+    if order is None:
+        return "order_not_found"
+    if order.status == S.PAID:
+        ctx.enqueue_fulfillment(order.order_id)  # redelivery after a lost enqueue; fulfillment is idempotent
+        return "already_paid"
+    if order.status not in (S.PENDING_PAYMENT, S.PAYMENT_FAILED):
+        return "ignored_state"
+    amount = _as_int(obj.get("amount_received")) or _as_int(obj.get("amount"))
+    currency = str(obj.get("currency") or "").lower()
+    pi_id = str(obj.get("id") or "")
+    if amount != order.amount or currency != order.currency or (order.payment_intent_id not in (None, pi_id)):
+        ctx.orders.transition(
+            order.order_id,
+            S.NEEDS_REVIEW,
+            allowed_from={S.PENDING_PAYMENT, S.PAYMENT_FAILED},
+            attributes={
+                "review_reason": "payment_mismatch",
+                "paid_amount": amount if amount is not None else -1,
+                "paid_currency": currency,
+                "paid_payment_intent_id": pi_id,
+            },
+        )
+        return "amount_mismatch"
+    if ctx.orders.transition(
+        order.order_id,
+        S.PAID,
+        allowed_from={S.PENDING_PAYMENT, S.PAYMENT_FAILED},
+        attributes={"paid_at": utc_now_iso()},
+    ):
+        ctx.enqueue_fulfillment(order.order_id)
+        return "paid"
+    return "ignored_state"  # lost a race with a concurrent delivery
+
+
+def on_payment_failed(obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """PENDING_PAYMENT → PAYMENT_FAILED; ignored once the order is paid (out of order)."""
+    order_id = ctx.order_id = _metadata_order_id(obj)
+    if not order_id:
+        return "order_not_found"
+    applied = ctx.orders.transition(
+        order_id,
+        S.PAYMENT_FAILED,
+        allowed_from={S.PENDING_PAYMENT},
+        attributes={"failure_reason": _decline_code(obj)},
+    )
+    return "payment_failed" if applied else "ignored_state"
+
+
+def _decline_code(obj: dict[str, Any]) -> str:
+    error = obj.get("last_payment_error")
+    if isinstance(error, dict):
+        return str(error.get("decline_code") or error.get("code") or "payment_failed")
+    return "payment_failed"
+
+
+def on_charge_refunded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """Full refund → REFUNDED (from any state that allows it); partial refund → flag."""
+    order_id = _resolve_order_id(obj, ctx)
+    if not order_id:
+        return "order_not_found"
+    amount = _as_int(obj.get("amount"))
+    refunded_amount = _as_int(obj.get("amount_refunded")) or 0
+    fully = obj.get("refunded") is True or (amount is not None and refunded_amount >= amount > 0)
+    if fully:
+        applied = ctx.orders.transition(order_id, S.REFUNDED, attributes={"refunded_at": utc_now_iso()})
+        return "refunded" if applied else "ignored_state"
+    return (
+        "partially_refunded"
+        if ctx.orders.set_flag(order_id, "partially_refunded", refunded_amount)
+        else "order_not_found"
+    )
+
+
+def on_dispute_created(obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """Flag the order as disputed (``flags.disputed``); the state is unchanged."""
+    order_id = _resolve_order_id(obj, ctx)
+    if not order_id:
+        return "order_not_found"
+    flag = {"dispute_id": str(obj.get("id") or ""), "reason": str(obj.get("reason") or ""), "at": utc_now_iso()}
+    return "disputed" if ctx.orders.set_flag(order_id, "disputed", flag) else "order_not_found"
+
+
+HANDLED_EVENT_TYPES: dict[str, Callable[[dict[str, Any], EventContext], Outcome]] = {
+    "payment_intent.succeeded": on_payment_succeeded,
+    "payment_intent.payment_failed": on_payment_failed,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute_created,
+}
+
+
+def handle_event(event: dict[str, Any], ctx: EventContext) -> Outcome:
+    """Dispatch a verified event by type; unknown types are ignored."""
+    handler = HANDLED_EVENT_TYPES.get(str(event.get("type")))
+    if handler is None:
+        return "ignored_type"
+    return handler(_object(event), ctx)

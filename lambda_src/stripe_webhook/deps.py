@@ -1,0 +1,65 @@
+"""Module-level collaborators of the stripe_webhook function.
+
+Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``EVENTS_TABLE_NAME``, ``FULFILLMENT_QUEUE_URL``,
+``CONFIG_PARAMETER_PATH``, ``STRIPE_WEBHOOK_SECRET_ID``, ``STRIPE_SECRET_KEY_SECRET_ID`` (the last
+one only to look up the order of a charge/dispute event whose metadata lacks ``order_id``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from shop.config import get_secret_string, load_parameters, require_env
+from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+from shop.repository import EventRepository, OrderRepository
+
+__all__ = [
+    "enqueue_fulfillment",
+    "event_repository",
+    "logger",
+    "metrics",
+    "order_repository",
+    "payment_gateway",
+    "signing_secret",
+    "tracer",
+]
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
+EVENTS_TABLE_NAME = require_env("EVENTS_TABLE_NAME")
+FULFILLMENT_QUEUE_URL = require_env("FULFILLMENT_QUEUE_URL")
+CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
+STRIPE_WEBHOOK_SECRET_ID = require_env("STRIPE_WEBHOOK_SECRET_ID")
+STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "1"))
+
+_dynamodb = boto3.client("dynamodb")
+_sqs = boto3.client("sqs")
+order_repository = OrderRepository(_dynamodb, ORDERS_TABLE_NAME)
+event_repository = EventRepository(_dynamodb, EVENTS_TABLE_NAME)
+
+
+def signing_secret() -> str:
+    """Webhook signing secret (``whsec_...``, cached)."""
+    return get_secret_string(STRIPE_WEBHOOK_SECRET_ID)
+
+
+def payment_gateway() -> StripeGateway:
+    """Stripe gateway (only used to resolve charge/dispute events to an order)."""
+    secret_key = get_secret_string(STRIPE_SECRET_KEY_SECRET_ID)
+    base_url = load_parameters(CONFIG_PARAMETER_PATH).stripe_api_base_url
+    return StripeGateway(
+        make_stripe_client(secret_key, base_url, STRIPE_MAX_NETWORK_RETRIES), receipt_fields=is_stripe_api(base_url)
+    )
+
+
+def enqueue_fulfillment(order_id: str) -> None:
+    """Send the fulfillment message ``{"order_id": ...}``."""
+    _sqs.send_message(QueueUrl=FULFILLMENT_QUEUE_URL, MessageBody=json.dumps({"order_id": order_id}))

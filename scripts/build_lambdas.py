@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Build the three Lambda deployment packages reproducibly.
+
+Usage::
+
+    python scripts/build_lambdas.py --target lambda --out build/lambda/arm64
+    python scripts/build_lambdas.py --target host --out build/lambda/host [--python 3.13] [--check]
+
+Each ``DIR/<function>.zip`` holds the function package (``orders/`` ...), the shared package
+``shop/`` and the pinned runtime dependencies of ``lambda_src/requirements.txt`` (installed with
+``--no-deps``: boto3/botocore come from the Lambda runtime). Zips are deterministic: entries sorted,
+timestamps 1980-01-01, permissions 0644, no ``__pycache__``/``*.pyc``/``bin/``, pip ``--no-compile``.
+The installed dependency tree is cached per target + requirements hash under
+``~/.cache/tickets-to-heaven/lambda-deps/`` (override with ``TTH_LAMBDA_DEPS_CACHE``).
+``DIR/SHA256SUMS`` lists the digests; ``--check`` builds every zip twice and fails on any difference.
+Distributions a function never imports are left out of its zip (``UNUSED_DISTRIBUTIONS``).
+Opt-in ``--compile PYTHON`` also ships hash-based (PEP 552, unchecked) ``.pyc`` files compiled by the
+runtime's Python version: Lambda cannot cache bytecode in /var/task, and this halves cold import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "lambda_src"
+REQUIREMENTS = SRC / "requirements.txt"
+FUNCTIONS = ("orders", "stripe_webhook", "fulfillment")
+SHARED = ("shop",)
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o100644  # regular file, rw-r--r--
+LAMBDA_PYTHON = "3.13"
+# Bump when the way the dependency tree is installed or pruned changes (invalidates caches).
+CACHE_SCHEMA = "2"
+# Lambda python3.13 runs on Amazon Linux 2023 (glibc 2.34); accept manylinux2014 and newer tags up to it.
+MANYLINUX_TAGS = ("manylinux2014", "manylinux_2_28", "manylinux_2_34")
+PRUNE_DIRS = {"__pycache__", "bin"}
+# Distributions a function never imports (tests/unit/lambda/test_build_lambdas.py proves it by importing
+# each handler with them blocked). Leaving them out keeps those packages small.
+UNUSED_DISTRIBUTIONS = {
+    "orders": (),
+    "stripe_webhook": ("cryptography", "cffi", "pycparser"),
+    "fulfillment": ("stripe",),
+}
+PRUNE_SUFFIXES = (".pyc", ".pyo")
+
+
+def log(message: str) -> None:
+    """Print a progress line."""
+    print(f"[build_lambdas] {message}", flush=True)
+
+
+def pip_platform_args(target: str, python: str | None) -> list[str]:
+    """pip arguments that select wheels for the target platform."""
+    if target == "lambda":
+        arch, version = "aarch64", python or LAMBDA_PYTHON
+    elif python:
+        arch, version = "x86_64", python
+    else:
+        return []
+    args: list[str] = []
+    for tag in MANYLINUX_TAGS:
+        args += ["--platform", f"{tag}_{arch}"]
+    return [*args, "--implementation", "cp", "--python-version", version, "--only-binary=:all:"]
+
+
+def cache_root() -> Path:
+    """Directory holding the cached dependency trees."""
+    override = os.environ.get("TTH_LAMBDA_DEPS_CACHE")
+    return Path(override) if override else Path.home() / ".cache" / "tickets-to-heaven" / "lambda-deps"
+
+
+def deps_key(target: str, python: str | None) -> str:
+    """Cache key: target, interpreter/platform selection and the exact requirements."""
+    interpreter = python or ("" if target == "lambda" else f"{sys.version_info.major}.{sys.version_info.minor}")
+    material = "\n".join(
+        [CACHE_SCHEMA, target, interpreter, " ".join(pip_platform_args(target, python)), REQUIREMENTS.read_text()]
+    )
+    return f"{target}-{interpreter or LAMBDA_PYTHON}-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
+
+
+def prune(tree: Path) -> None:
+    """Remove bytecode, caches and console scripts (their shebangs are machine-specific)."""
+    for path in sorted(tree.rglob("*"), reverse=True):
+        if path.is_dir() and path.name in PRUNE_DIRS:
+            shutil.rmtree(path)
+        elif path.is_file() and path.suffix in PRUNE_SUFFIXES:
+            path.unlink()
+
+
+def install_deps(target: str, python: str | None, *, refresh: bool = False) -> Path:
+    """Return the cached dependency tree for ``target``, installing it with pip if needed."""
+    dest = cache_root() / deps_key(target, python)
+    if dest.is_dir() and not refresh:
+        log(f"dependencies: cache hit {dest}")
+        return dest
+    log(f"dependencies: installing {REQUIREMENTS.relative_to(ROOT)} for target={target} into {dest}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=dest.name + ".", dir=dest.parent))
+    command = [
+        sys.executable, "-m", "pip", "install",
+        "--quiet", "--disable-pip-version-check", "--no-compile", "--no-deps",
+        "--target", str(staging),
+        "--requirement", str(REQUIREMENTS),
+        *pip_platform_args(target, python),
+    ]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        prune(staging)
+        if dest.exists():
+            shutil.rmtree(dest)
+        staging.rename(dest)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return dest
+
+
+def iter_files(base: Path, top: Path) -> list[tuple[str, Path]]:
+    """(archive name, path) of every file below ``top`` relative to ``base``, pruned."""
+    files = []
+    for path in top.rglob("*"):
+        rel = path.relative_to(base)
+        if not path.is_file() or any(part in PRUNE_DIRS for part in rel.parts) or path.suffix in PRUNE_SUFFIXES:
+            continue
+        files.append((rel.as_posix(), path))
+    return files
+
+
+def distribution_files(deps_tree: Path, distribution: str) -> set[str]:
+    """Archive names of every file an installed distribution owns (from its dist-info RECORD)."""
+    normalized = distribution.replace("-", "_").lower()
+    owned: set[str] = set()
+    for record in deps_tree.glob("*.dist-info/RECORD"):
+        if record.parent.name.lower().split("-", 1)[0] != normalized:  # "<name>-<version>.dist-info"
+            continue
+        owned.add(record.relative_to(deps_tree).as_posix())
+        for line in record.read_text().splitlines():
+            name = line.rsplit(",", 2)[0]
+            if name and not name.startswith(".."):
+                owned.add(name)
+    return owned
+
+
+def package_files(function: str, deps_tree: Path) -> list[tuple[str, Path]]:
+    """Every file of one deployment package, sorted by archive name."""
+    unused: set[str] = set()
+    for distribution in UNUSED_DISTRIBUTIONS.get(function, ()):
+        unused |= distribution_files(deps_tree, distribution)
+    entries = {name: path for name, path in iter_files(deps_tree, deps_tree) if name not in unused}
+    for package in (*SHARED, function):
+        for name, path in iter_files(SRC, SRC / package):
+            if name in entries:
+                raise SystemExit(f"{name} exists both in lambda_src and in the dependencies")
+            entries[name] = path
+    return sorted(entries.items())
+
+
+def compile_files(files: list[tuple[str, Path]], python: str, workdir: Path) -> list[tuple[str, Path]]:
+    """Opt-in (``--compile``): add ``__pycache__/*.pyc`` compiled by ``python`` (the runtime's version).
+
+    Hash-based, unchecked pycs (PEP 552) carry no timestamps; code object file names are the
+    Lambda paths (``/var/task/...``). Lambda cannot write bytecode into /var/task, so without them
+    every cold start compiles every imported module.
+    """
+    for name, path in files:
+        target = workdir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    subprocess.run(
+        [
+            python, "-m", "compileall", "-q", "-j", "2",
+            "--invalidation-mode", "unchecked-hash",
+            "-s", str(workdir), "-p", "/var/task",
+            str(workdir),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    compiled = [(p.relative_to(workdir).as_posix(), p) for p in workdir.rglob("*.pyc")]
+    return sorted([*files, *compiled])
+
+
+def build_zip(files: list[tuple[str, Path]]) -> bytes:
+    """Deterministic zip of ``files``: fixed dates, fixed modes, sorted, deflate level 6."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, path in files:
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            info.create_system = 3  # unix, so external_attr carries the mode
+            info.external_attr = FILE_MODE << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes(), compresslevel=6)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--target", choices=("lambda", "host"), required=True)
+    parser.add_argument("--out", type=Path, required=True, help="output directory for <function>.zip")
+    parser.add_argument("--python", help="CPython version of the wheels (host: x86_64 wheels for that version)")
+    parser.add_argument("--check", action="store_true", help="build twice and fail unless byte-identical")
+    parser.add_argument("--refresh-deps", action="store_true", help="ignore the dependency cache")
+    parser.add_argument("--functions", nargs="+", choices=FUNCTIONS, default=list(FUNCTIONS))
+    parser.add_argument(
+        "--compile",
+        metavar="PYTHON",
+        help="opt-in: also ship hash-based .pyc compiled by this interpreter (must be the runtime's version)",
+    )
+    args = parser.parse_args(argv)
+
+    deps_tree = install_deps(args.target, args.python, refresh=args.refresh_deps)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    sums = []
+    for function in args.functions:
+        with tempfile.TemporaryDirectory(prefix=f"tth-{function}-") as workdir:
+            files = package_files(function, deps_tree)
+            if args.compile:
+                log(f"{function}: compiling bytecode with {args.compile}")
+                files = compile_files(files, args.compile, Path(workdir) / "a")
+            data = build_zip(files)
+            if args.check:
+                again = package_files(function, deps_tree)
+                if args.compile:
+                    again = compile_files(again, args.compile, Path(workdir) / "b")
+                if build_zip(again) != data:
+                    log(f"{function}: NOT reproducible")
+                    return 1
+            unpacked = sum(path.stat().st_size for _, path in files)
+        (out / f"{function}.zip").write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        sums.append(f"{digest}  {function}.zip")
+        log(f"{function}.zip: {len(data) / 1e6:.2f} MB zipped, {unpacked / 1e6:.2f} MB unpacked, sha256 {digest}")
+    (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    log(f"wrote {len(sums)} packages to {out}" + (" (reproducibility checked)" if args.check else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Domain modules in isolation: config parsing, crypto, state machine, repository edges."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from lambda_helpers import ENV, plain_client, seed_order
+
+from shop import config, crypto
+from shop.exceptions import ConfigurationError, ShopError
+from shop.models import ALLOWED_TRANSITIONS, OrderStatus, sources_of
+from shop.repository import OrderRepository
+
+KEY = bytes(range(32))
+
+
+def test_require_env_fails_fast_on_missing_or_blank() -> None:
+    assert config.require_env("X", {"X": " v "}) == "v"
+    with pytest.raises(ConfigurationError, match="Y"):
+        config.require_env("Y", {"Y": "  "})
+    with pytest.raises(ConfigurationError):
+        config.require_env("Z", {})
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"currency": "eur"},
+        {"catalog": "not json", "currency": "eur"},
+        {"catalog": "[]", "currency": "eur"},
+        {"catalog": json.dumps([{"sku": "A", "name": "A", "unit_amount": -1}]), "currency": "eur"},
+        {"catalog": json.dumps([{"sku": "A", "name": "A", "unit_amount": 1}])},
+    ],
+)
+def test_parse_parameters_rejects_bad_config(raw: dict[str, str]) -> None:
+    with pytest.raises(ConfigurationError):
+        config._parse_parameters(raw)
+
+
+def test_parse_parameters_defaults() -> None:
+    params = config._parse_parameters(
+        {"catalog": json.dumps([{"sku": "A", "name": "A", "unit_amount": 100}]), "currency": "EUR"}
+    )
+    assert params.currency == "eur"
+    assert params.stripe_api_base_url == "https://api.stripe.com"
+    assert params.fulfillment_api_base_url == ""
+    assert params.catalog[0].max_per_order == 10
+
+
+def test_missing_parameter_path_is_configuration_error(aws: Any) -> None:
+    with pytest.raises(ConfigurationError):
+        config.load_parameters("/nothing/here")
+
+
+def test_secrets_errors_are_configuration_errors(aws: Any) -> None:
+    with pytest.raises(ConfigurationError, match="cannot read"):
+        config.get_secret_string("does-not-exist")
+    aws.secrets.put_secret_value(SecretId=ENV["PII_KEY_SECRET_ID"], SecretString="not-base64!")
+    with pytest.raises(ConfigurationError, match="base64"):
+        config.get_secret_bytes_key(ENV["PII_KEY_SECRET_ID"], max_age=0)
+    aws.secrets.put_secret_value(SecretId=ENV["PII_KEY_SECRET_ID"], SecretString=base64.b64encode(b"short").decode())
+    with pytest.raises(ConfigurationError, match="32 bytes"):
+        config.get_secret_bytes_key(ENV["PII_KEY_SECRET_ID"], max_age=0)
+    aws.secrets.put_secret_value(SecretId=ENV["PII_KEY_SECRET_ID"], SecretString=" ")
+    with pytest.raises(ConfigurationError, match="empty"):
+        config.get_secret_string(ENV["PII_KEY_SECRET_ID"], max_age=0)
+
+
+def test_binary_secret_is_decoded(aws: Any) -> None:
+    aws.secrets.create_secret(Name="binary-secret", SecretBinary=b"value")
+    assert config.get_secret_string("binary-secret") == "value"
+
+
+def test_encrypt_roundtrip_is_bound_to_context() -> None:
+    sealed = crypto.encrypt_field(KEY, "ada@example.com", context="order-1")
+    assert sealed.startswith("v1:") and "ada" not in sealed
+    assert crypto.decrypt_field(KEY, sealed, context="order-1") == "ada@example.com"
+    assert sealed != crypto.encrypt_field(KEY, "ada@example.com", context="order-1")  # random nonce
+    with pytest.raises(ShopError):
+        crypto.decrypt_field(KEY, sealed, context="order-2")
+    with pytest.raises(ShopError):
+        crypto.decrypt_field(bytes(32), sealed, context="order-1")
+    with pytest.raises(ShopError):
+        crypto.decrypt_field(KEY, "v0:abc", context="order-1")
+    with pytest.raises(ShopError):
+        crypto.decrypt_field(KEY, "v1:***", context="order-1")
+
+
+def test_token_matching() -> None:
+    token = crypto.new_order_token()
+    assert len(token) >= 43
+    stored = crypto.hash_token(token)
+    assert crypto.token_matches(token, stored)
+    assert not crypto.token_matches(token + "x", stored)
+    assert not crypto.token_matches(None, stored)
+    assert not crypto.token_matches("", crypto.hash_token(""))
+    assert not crypto.token_matches(token, None)
+
+
+def test_state_machine_has_no_backwards_transition() -> None:
+    order = [OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.FULFILLING, OrderStatus.FULFILLED]
+    for index, state in enumerate(order):
+        for earlier in order[: index + 1]:
+            assert earlier not in ALLOWED_TRANSITIONS[state]
+    assert sources_of(OrderStatus.PENDING_PAYMENT) == frozenset()
+    assert ALLOWED_TRANSITIONS[OrderStatus.REFUNDED] == frozenset()
+
+
+def test_transition_to_state_without_legal_source_does_not_write(aws: Any) -> None:
+    order_id = seed_order(aws.orders, status="PAID")
+    repo = OrderRepository(plain_client(), aws.orders.name)
+    assert repo.transition(order_id, OrderStatus.PENDING_PAYMENT) is False
+    assert repo.transition(order_id, OrderStatus.FULFILLED, allowed_from={OrderStatus.PAID}) is False
+    assert repo.get(order_id).status == OrderStatus.PAID  # type: ignore[union-attr]
+    assert repo.set_flag("missing", "x", 1) is False
+    assert repo.transition("missing", OrderStatus.FULFILLING) is False
