@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Put the shop's secret values into Secrets Manager, out of band from Terraform.
+
+Terraform creates the four secrets (name, customer-managed key, recovery
+window) but never their values, because Terraform state is plain text. This
+script sets the values from environment variables, never from command-line
+arguments (which end up in shell history and process listings), and never
+prints them.
+
+Environment variables
+---------------------
+STRIPE_SECRET_KEY       Stripe secret (sk_...) or restricted (rk_...) key.
+STRIPE_WEBHOOK_SECRET   Signing secret of the Stripe webhook endpoint (whsec_...).
+FULFILLMENT_API_KEY     Bearer key of the fulfillment partner API.
+PII_ENCRYPTION_KEY      Optional. Base64 of exactly 32 bytes (AES-256-GCM key).
+                        When absent and the secret has no value yet, 32 random
+                        bytes are generated; an existing key is never replaced
+                        implicitly (stored fields are encrypted with it).
+
+Secret ids come from ``--outputs FILE`` (the JSON of ``terraform output -json``,
+output ``secret_arns``) or, without it, from the naming convention
+``<project>-<environment>/<secret-name>``.
+
+Examples
+--------
+    terraform -chdir=terraform output -json > outputs.json
+    export STRIPE_SECRET_KEY=... STRIPE_WEBHOOK_SECRET=... FULFILLMENT_API_KEY=...
+    python scripts/put_secrets.py --outputs outputs.json
+
+    AWS_ENDPOINT_URL=http://127.0.0.1:4566 python scripts/put_secrets.py --region us-east-2
+
+Exit status: 0 when every secret was set or already up to date, 1 when AWS
+refused an operation, 2 for a usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+__all__ = ["main"]
+
+DEFAULT_PROJECT = "tickets-to-heaven"
+DEFAULT_ENVIRONMENT = "prod"
+DEFAULT_REGION = "us-east-2"
+PII_KEY_BYTES = 32
+
+EXIT_OK = 0
+EXIT_AWS_ERROR = 1
+EXIT_USAGE = 2
+
+
+class InputError(Exception):
+    """A value or an argument the user supplied is unusable."""
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    """One secret: its output key, its name suffix and where its value comes from."""
+
+    key: str
+    name: str
+    env_var: str
+    required: bool
+    validate: Callable[[str], None]
+
+
+def _require_prefix(env_var: str, prefixes: tuple[str, ...]) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if not value.startswith(prefixes):
+            raise InputError(f"{env_var} does not start with {' or '.join(prefixes)}")
+
+    return check
+
+
+def _require_non_empty(env_var: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if not value.strip():
+            raise InputError(f"{env_var} is empty")
+
+    return check
+
+
+def _validate_pii_key(value: str) -> None:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InputError("PII_ENCRYPTION_KEY is not valid base64") from exc
+    if len(raw) != PII_KEY_BYTES:
+        raise InputError(f"PII_ENCRYPTION_KEY must decode to exactly {PII_KEY_BYTES} bytes, not {len(raw)}")
+
+
+SPECS: tuple[SecretSpec, ...] = (
+    SecretSpec(
+        "stripe_secret_key",
+        "stripe-secret-key",
+        "STRIPE_SECRET_KEY",
+        True,
+        _require_prefix("STRIPE_SECRET_KEY", ("sk_", "rk_")),
+    ),
+    SecretSpec(
+        "stripe_webhook_secret",
+        "stripe-webhook-secret",
+        "STRIPE_WEBHOOK_SECRET",
+        True,
+        _require_prefix("STRIPE_WEBHOOK_SECRET", ("whsec_",)),
+    ),
+    SecretSpec(
+        "fulfillment_api_key",
+        "fulfillment-api-key",
+        "FULFILLMENT_API_KEY",
+        True,
+        _require_non_empty("FULFILLMENT_API_KEY"),
+    ),
+    SecretSpec(
+        "pii_encryption_key",
+        "pii-encryption-key",
+        "PII_ENCRYPTION_KEY",
+        False,
+        _validate_pii_key,
+    ),
+)
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Set the shop's secret values in Secrets Manager from environment variables "
+        "(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FULFILLMENT_API_KEY, optional PII_ENCRYPTION_KEY).",
+    )
+    parser.add_argument(
+        "--outputs",
+        type=Path,
+        metavar="FILE",
+        help="JSON from 'terraform output -json'; secret ARNs are read from its secret_arns output",
+    )
+    parser.add_argument(
+        "--project",
+        default=DEFAULT_PROJECT,
+        help="naming convention without --outputs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--environment",
+        default=DEFAULT_ENVIRONMENT,
+        help="naming convention without --outputs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--region",
+        help="AWS region (default: the outputs' region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-2)",
+    )
+    parser.add_argument("--endpoint-url", help="Secrets Manager endpoint (default: AWS_ENDPOINT_URL, for emulators)")
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="leave secrets whose environment variable is unset unchanged instead of failing",
+    )
+    return parser.parse_args(argv)
+
+
+def _output_value(outputs: dict[str, Any], name: str) -> Any:
+    entry = outputs.get(name)
+    if isinstance(entry, dict) and "value" in entry:
+        return entry["value"]
+    return entry
+
+
+def _load_outputs(path: Path) -> dict[str, Any]:
+    try:
+        outputs = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path} is not JSON (expected 'terraform output -json'): {exc}") from exc
+    if not isinstance(outputs, dict):
+        raise InputError(f"{path} is not a JSON object (expected 'terraform output -json')")
+    return outputs
+
+
+def _secret_ids(args: argparse.Namespace, outputs: dict[str, Any] | None) -> dict[str, str]:
+    if outputs is None:
+        prefix = f"{args.project}-{args.environment}"
+        return {spec.key: f"{prefix}/{spec.name}" for spec in SPECS}
+    arns = _output_value(outputs, "secret_arns")
+    if not isinstance(arns, dict):
+        raise InputError(
+            f"{args.outputs} has no secret_arns output; was it written by 'terraform output -json' in terraform/?"
+        )
+    missing = [spec.key for spec in SPECS if not isinstance(arns.get(spec.key), str)]
+    if missing:
+        raise InputError(f"secret_arns in {args.outputs} lacks {', '.join(missing)}")
+    return {spec.key: arns[spec.key] for spec in SPECS}
+
+
+def _resolve_region(args: argparse.Namespace, outputs: dict[str, Any] | None) -> str:
+    if args.region:
+        return str(args.region)
+    from_outputs = _output_value(outputs, "region") if outputs else None
+    if isinstance(from_outputs, str) and from_outputs:
+        return from_outputs
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def _collect_values(allow_missing: bool) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    problems: list[str] = []
+    for spec in SPECS:
+        value = os.environ.get(spec.env_var)
+        if value is None or value == "":
+            if spec.required and not allow_missing:
+                problems.append(f"{spec.env_var} is not set")
+            values[spec.key] = None
+            continue
+        try:
+            spec.validate(value)
+        except InputError as exc:
+            problems.append(str(exc))
+        values[spec.key] = value
+    if problems:
+        raise InputError("; ".join(problems))
+    return values
+
+
+def _current_value(client: Any, secret_id: str) -> str | None:
+    """Return the secret's current string value, or None when it has none yet."""
+    try:
+        response = client.get_secret_value(SecretId=secret_id)
+    except client.exceptions.ResourceNotFoundException:
+        # Raised both for an unknown secret and for a secret without a value;
+        # DescribeSecret tells them apart (it raises for an unknown secret).
+        client.describe_secret(SecretId=secret_id)
+        return None
+    value = response.get("SecretString")
+    return value if isinstance(value, str) else None
+
+
+def _put(client: Any, secret_id: str, value: str, current: str | None) -> str:
+    if current == value:
+        return "unchanged"
+    client.put_secret_value(SecretId=secret_id, SecretString=value)
+    return "set" if current is None else "updated"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parse_args(argv)
+    try:
+        outputs = _load_outputs(args.outputs) if args.outputs else None
+        ids = _secret_ids(args, outputs)
+        values = _collect_values(args.allow_missing)
+    except InputError as exc:
+        print(f"put_secrets: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    try:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        print("put_secrets: error: boto3 is not installed (pip install boto3)", file=sys.stderr)
+        return EXIT_USAGE
+
+    endpoint_url = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    region = _resolve_region(args, outputs)
+    client = boto3.client("secretsmanager", region_name=region, endpoint_url=endpoint_url)
+
+    failures = 0
+    for spec in SPECS:
+        secret_id = ids[spec.key]
+        try:
+            current = _current_value(client, secret_id)
+            value = values[spec.key]
+            if value is None and spec.key == "pii_encryption_key":
+                if current is not None:
+                    print(f"{spec.key}: kept (has a value; set PII_ENCRYPTION_KEY to replace it) [{secret_id}]")
+                    continue
+                value = base64.b64encode(secrets.token_bytes(PII_KEY_BYTES)).decode("ascii")
+                outcome = _put(client, secret_id, value, current)
+                print(f"{spec.key}: generated 32 random bytes, {outcome} [{secret_id}]")
+                continue
+            if value is None:
+                print(f"{spec.key}: skipped ({spec.env_var} not set) [{secret_id}]")
+                continue
+            print(f"{spec.key}: {_put(client, secret_id, value, current)} [{secret_id}]")
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = error.get("Code", "ClientError")
+            message = error.get("Message", "")
+            hint = ""
+            if code == "ResourceNotFoundException":
+                hint = " (was 'terraform apply' run for this region and account?)"
+            print(f"put_secrets: error: {spec.key} [{secret_id}]: {code}: {message}{hint}", file=sys.stderr)
+            failures += 1
+        except BotoCoreError as exc:
+            print(f"put_secrets: error: {spec.key} [{secret_id}]: {exc}", file=sys.stderr)
+            failures += 1
+
+    return EXIT_AWS_ERROR if failures else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

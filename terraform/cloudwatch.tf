@@ -1,0 +1,290 @@
+# Log groups (created before their writers, with retention and the CMK),
+# alarms to the encrypted SNS topic, and one dashboard.
+
+################################################################################
+# Log groups
+################################################################################
+
+resource "aws_cloudwatch_log_group" "function" {
+  for_each = local.functions
+
+  name              = "/aws/lambda/${local.function_names[each.key]}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+resource "aws_cloudwatch_log_group" "api_access" {
+  name              = "/aws/apigateway/${local.name_prefix}-api/access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+# The name API Gateway writes execution logs to; created here so it gets
+# retention and encryption.
+resource "aws_cloudwatch_log_group" "api_execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${local.api_stage_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+locals {
+  alarm_actions = [aws_sns_topic.alarms.arn]
+
+  dead_letter_queues = {
+    fulfillment_dlq = aws_sqs_queue.fulfillment_dlq.name
+    lambda_dlq      = aws_sqs_queue.lambda_dlq.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_errors" {
+  for_each = local.functions
+
+  alarm_name          = "${local.function_names[each.key]}-function-errors"
+  alarm_description   = "${local.function_names[each.key]} raised unhandled errors."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_throttles" {
+  for_each = local.functions
+
+  alarm_name          = "${local.function_names[each.key]}-function-throttles"
+  alarm_description   = "${local.function_names[each.key]} hit its reserved concurrency."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_duration" {
+  for_each = local.functions
+
+  alarm_name          = "${local.function_names[each.key]}-function-duration"
+  alarm_description   = "p99 duration of ${local.function_names[each.key]} above 80% of its timeout."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Duration"
+  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
+  extended_statistic  = "p99"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = each.value.timeout * 1000 * 0.8
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  alarm_name          = "${local.name_prefix}-api-5xx"
+  alarm_description   = "The shop API answered 5xx."
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "5XXError"
+  dimensions          = { ApiName = aws_api_gateway_rest_api.api.name, Stage = aws_api_gateway_stage.api.stage_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 5
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_latency" {
+  alarm_name          = "${local.name_prefix}-api-latency"
+  alarm_description   = "p95 latency of the shop API above 3 s."
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "Latency"
+  dimensions          = { ApiName = aws_api_gateway_rest_api.api.name, Stage = aws_api_gateway_stage.api.stage_name }
+  extended_statistic  = "p95"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = 3000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "table_throttles" {
+  for_each = aws_dynamodb_table.shop
+
+  alarm_name          = "${each.value.name}-table-throttles"
+  alarm_description   = "Requests to ${each.value.name} were throttled."
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "throttles"
+    expression  = "reads + writes"
+    label       = "Throttled requests"
+    return_data = true
+  }
+
+  metric_query {
+    id = "reads"
+
+    metric {
+      namespace   = "AWS/DynamoDB"
+      metric_name = "ReadThrottleEvents"
+      dimensions  = { TableName = each.value.name }
+      stat        = "Sum"
+      period      = 300
+    }
+  }
+
+  metric_query {
+    id = "writes"
+
+    metric {
+      namespace   = "AWS/DynamoDB"
+      metric_name = "WriteThrottleEvents"
+      dimensions  = { TableName = each.value.name }
+      stat        = "Sum"
+      period      = 300
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
+  for_each = local.dead_letter_queues
+
+  alarm_name          = "${each.value}-not-empty"
+  alarm_description   = "Messages are waiting in ${each.value}: investigate, then redrive."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = each.value }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "fulfillment_oldest_message" {
+  alarm_name          = "${aws_sqs_queue.fulfillment.name}-oldest-message"
+  alarm_description   = "A paid order has waited more than 15 minutes for fulfillment."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateAgeOfOldestMessage"
+  dimensions          = { QueueName = aws_sqs_queue.fulfillment.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 900
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+################################################################################
+# Dashboard
+################################################################################
+
+locals {
+  dashboard_function_metrics = {
+    for metric in ["Invocations", "Errors", "Throttles"] : metric => [
+      for key in keys(local.functions) : ["AWS/Lambda", metric, "FunctionName", local.function_names[key]]
+    ]
+  }
+  dashboard_api_dimensions = ["ApiName", aws_api_gateway_rest_api.api.name, "Stage", local.api_stage_name]
+}
+
+resource "aws_cloudwatch_dashboard" "shop" {
+  dashboard_name = local.name_prefix
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "metric", x = 0, y = 0, width = 8, height = 6
+        properties = {
+          title   = "Lambda invocations", region = var.region, stat = "Sum", period = 300
+          metrics = local.dashboard_function_metrics["Invocations"]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 0, width = 8, height = 6
+        properties = {
+          title   = "Lambda errors", region = var.region, stat = "Sum", period = 300
+          metrics = local.dashboard_function_metrics["Errors"]
+        }
+      },
+      {
+        type = "metric", x = 16, y = 0, width = 8, height = 6
+        properties = {
+          title   = "Lambda throttles", region = var.region, stat = "Sum", period = 300
+          metrics = local.dashboard_function_metrics["Throttles"]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 6, width = 8, height = 6
+        properties = {
+          title = "API requests and errors", region = var.region, stat = "Sum", period = 300
+          metrics = [
+            concat(["AWS/ApiGateway", "Count"], local.dashboard_api_dimensions),
+            concat(["AWS/ApiGateway", "4XXError"], local.dashboard_api_dimensions),
+            concat(["AWS/ApiGateway", "5XXError"], local.dashboard_api_dimensions),
+          ]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 6, width = 8, height = 6
+        properties = {
+          title = "API latency p95", region = var.region, stat = "p95", period = 300
+          metrics = [
+            concat(["AWS/ApiGateway", "Latency"], local.dashboard_api_dimensions),
+            concat(["AWS/ApiGateway", "IntegrationLatency"], local.dashboard_api_dimensions),
+          ]
+        }
+      },
+      {
+        type = "metric", x = 16, y = 6, width = 8, height = 6
+        properties = {
+          title = "Fulfillment queue", region = var.region, stat = "Maximum", period = 300
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.fulfillment.name],
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", aws_sqs_queue.fulfillment.name, { yAxis = "right" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.fulfillment_dlq.name],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.lambda_dlq.name],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 12, width = 24, height = 6
+        properties = {
+          title = "DynamoDB throttled requests", region = var.region, stat = "Sum", period = 300
+          metrics = concat(
+            [for table in aws_dynamodb_table.shop : ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", table.name]],
+            [for table in aws_dynamodb_table.shop : ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", table.name]],
+          )
+        }
+      },
+    ]
+  })
+}

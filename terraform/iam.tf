@@ -1,0 +1,251 @@
+# One role per function. Each statement names the exact ARNs the function
+# touches; shared statements (logs, tracing, async DLQ) come from one
+# for_each document and are merged into each function's own document.
+
+locals {
+  dynamodb_item_read  = ["dynamodb:GetItem"]
+  dynamodb_item_write = ["dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+  # What the Powertools idempotency layer calls.
+  dynamodb_idempotency = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+
+  config_parameter_arn = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.config_parameter_path}"
+}
+
+data "aws_iam_policy_document" "lambda_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    # Confused-deputy guard: only Lambda acting for this account assumes the role.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  for_each = local.functions
+
+  name               = local.function_names[each.key]
+  description        = "Execution role of ${local.function_names[each.key]}"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
+}
+
+data "aws_iam_policy_document" "function_base" {
+  for_each = local.functions
+
+  statement {
+    sid       = "WriteOwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function[each.key].arn}:*"]
+  }
+
+  # X-Ray has no resource-level permissions: "*" is the only resource AWS
+  # accepts for these two actions.
+  statement {
+    sid       = "WriteTraces"
+    actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadConfigParameters"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
+    resources = [local.config_parameter_arn, "${local.config_parameter_arn}/*"]
+  }
+
+  statement {
+    sid       = "SendFailedAsyncInvocationsToDlq"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.lambda_dlq.arn]
+  }
+
+  statement {
+    sid       = "UseMainKeyThroughServices"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.main.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values = [
+        "dynamodb.${var.region}.amazonaws.com",
+        "lambda.${var.region}.amazonaws.com",
+        "secretsmanager.${var.region}.amazonaws.com",
+        "sqs.${var.region}.amazonaws.com",
+      ]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "orders" {
+  source_policy_documents = [data.aws_iam_policy_document.function_base["orders"].json]
+
+  statement {
+    sid       = "ReadWriteOrders"
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    resources = [aws_dynamodb_table.shop["orders"].arn]
+  }
+
+  statement {
+    sid       = "IdempotencyRecords"
+    actions   = local.dynamodb_idempotency
+    resources = [aws_dynamodb_table.shop["idempotency"].arn]
+  }
+
+  statement {
+    sid     = "ReadSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      aws_secretsmanager_secret.runtime["pii_encryption_key"].arn,
+      aws_secretsmanager_secret.runtime["stripe_secret_key"].arn,
+    ]
+  }
+}
+
+data "aws_iam_policy_document" "stripe_webhook" {
+  source_policy_documents = [data.aws_iam_policy_document.function_base["stripe_webhook"].json]
+
+  statement {
+    sid       = "MoveOrderState"
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    resources = [aws_dynamodb_table.shop["orders"].arn]
+  }
+
+  statement {
+    sid       = "RecordStripeEvents"
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    resources = [aws_dynamodb_table.shop["events"].arn]
+  }
+
+  statement {
+    sid       = "IdempotencyRecords"
+    actions   = local.dynamodb_idempotency
+    resources = [aws_dynamodb_table.shop["idempotency"].arn]
+  }
+
+  statement {
+    sid     = "ReadSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      aws_secretsmanager_secret.runtime["stripe_secret_key"].arn,
+      aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn,
+    ]
+  }
+
+  statement {
+    sid       = "EnqueueFulfillment"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.fulfillment.arn]
+  }
+}
+
+data "aws_iam_policy_document" "fulfillment" {
+  source_policy_documents = [data.aws_iam_policy_document.function_base["fulfillment"].json]
+
+  statement {
+    sid       = "ReadWriteOrders"
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    resources = [aws_dynamodb_table.shop["orders"].arn]
+  }
+
+  statement {
+    sid       = "IdempotencyRecords"
+    actions   = local.dynamodb_idempotency
+    resources = [aws_dynamodb_table.shop["idempotency"].arn]
+  }
+
+  statement {
+    sid     = "ReadSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn,
+      aws_secretsmanager_secret.runtime["pii_encryption_key"].arn,
+    ]
+  }
+
+  # What the SQS event source mapping calls with the function's role.
+  statement {
+    sid = "ConsumeFulfillmentQueue"
+    actions = [
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+    ]
+    resources = [aws_sqs_queue.fulfillment.arn]
+  }
+}
+
+locals {
+  function_policies = {
+    orders         = data.aws_iam_policy_document.orders.json
+    stripe_webhook = data.aws_iam_policy_document.stripe_webhook.json
+    fulfillment    = data.aws_iam_policy_document.fulfillment.json
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  for_each = local.functions
+
+  name   = "least-privilege"
+  role   = aws_iam_role.function[each.key].id
+  policy = local.function_policies[each.key]
+}
+
+################################################################################
+# API Gateway's account-wide CloudWatch role (execution logs)
+################################################################################
+
+data "aws_iam_policy_document" "api_gateway_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "api_gateway_cloudwatch" {
+  name               = "${local.name_prefix}-apigw-cloudwatch"
+  description        = "Lets API Gateway write the shop API's execution logs"
+  assume_role_policy = data.aws_iam_policy_document.api_gateway_assume_role.json
+}
+
+# Scoped to the shop API's execution log group (created in cloudwatch.tf)
+# instead of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs (logs:* on
+# *). The account setting is regional and shared: this assumes the account
+# serves only this shop, as the project's one production environment does.
+data "aws_iam_policy_document" "api_gateway_cloudwatch" {
+  statement {
+    sid = "WriteExecutionLogs"
+    actions = [
+      "logs:CreateLogStream",
+      "logs:DescribeLogStreams",
+      "logs:PutLogEvents",
+    ]
+    resources = ["${aws_cloudwatch_log_group.api_execution.arn}:*"]
+  }
+
+  # DescribeLogGroups is authorised against log-group:* only; API Gateway
+  # calls it to find the group it writes to.
+  statement {
+    sid       = "FindLogGroups"
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "api_gateway_cloudwatch" {
+  name   = "execution-logs"
+  role   = aws_iam_role.api_gateway_cloudwatch.id
+  policy = data.aws_iam_policy_document.api_gateway_cloudwatch.json
+}

@@ -1,0 +1,94 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  name_prefix = "${var.project}-${var.environment}"
+
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
+  # Tags every resource gets through the providers' default_tags.
+  common_tags = merge(var.tags, {
+    Project     = var.project
+    Environment = var.environment
+    Owner       = var.owner
+    CostCenter  = var.cost_center
+    ManagedBy   = "terraform"
+    Repository  = "TicketsToHeaven"
+  })
+
+  # SSM path of the shop's configuration (CONFIG_PARAMETER_PATH).
+  config_parameter_path = "/${var.project}/${var.environment}"
+
+  # Cloud-side function names use hyphens (stripe_webhook -> ...-stripe-webhook).
+  function_names = { for key in keys(local.functions) : key => "${local.name_prefix}-${replace(key, "_", "-")}" }
+
+  # The partner call has its own timeout well below this; the fulfillment
+  # queue's visibility timeout is derived from it (sqs.tf).
+  fulfillment_timeout_seconds = 60
+
+  lambda_packages_dir = coalesce(var.lambda_packages_dir, "${path.module}/../build/lambda/arm64")
+
+  # Environment every function gets; the per-function maps below add only
+  # what that function reads. Values name resources, never secret values.
+  lambda_common_environment = {
+    CONFIG_PARAMETER_PATH        = local.config_parameter_path
+    POWERTOOLS_LOG_LEVEL         = var.log_level
+    POWERTOOLS_METRICS_NAMESPACE = "TicketsToHeaven"
+  }
+
+  # The catalogue of functions. Every per-function resource (package, log
+  # group, role, function, alarms) is a for_each over this map; wiring that
+  # differs (API routes, SQS trigger, IAM statements) is written per function.
+  functions = {
+    orders = {
+      description = "Public shop API: configuration, placing and reading orders."
+      handler     = "orders.handler.lambda_handler"
+      memory_size = 512
+      # Creating a PaymentIntent is the slowest step (Stripe round trip with
+      # SDK retries); API Gateway gives up at 29 s anyway.
+      timeout = 15
+      # Caps concurrent PaymentIntent creations (Stripe's rate limit) and
+      # table writes; leaves the rest of the account's pool free.
+      reserved_concurrency = 50
+      environment = {
+        IDEMPOTENCY_TABLE_NAME      = aws_dynamodb_table.shop["idempotency"].name
+        ORDERS_TABLE_NAME           = aws_dynamodb_table.shop["orders"].name
+        PII_KEY_SECRET_ID           = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
+      }
+    }
+    stripe_webhook = {
+      description          = "Stripe webhook: verifies the signature, records the event once, moves the order, enqueues fulfillment."
+      handler              = "stripe_webhook.handler.lambda_handler"
+      memory_size          = 256
+      timeout              = 10
+      reserved_concurrency = 20
+      environment = {
+        EVENTS_TABLE_NAME      = aws_dynamodb_table.shop["events"].name
+        FULFILLMENT_QUEUE_URL  = aws_sqs_queue.fulfillment.url
+        IDEMPOTENCY_TABLE_NAME = aws_dynamodb_table.shop["idempotency"].name
+        ORDERS_TABLE_NAME      = aws_dynamodb_table.shop["orders"].name
+        # Refund and dispute events carry no order id: the handler looks up the PaymentIntent.
+        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
+        STRIPE_WEBHOOK_SECRET_ID    = aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn
+      }
+    }
+    fulfillment = {
+      description = "SQS worker: orders tickets from the fulfillment partner for paid orders."
+      handler     = "fulfillment.handler.lambda_handler"
+      memory_size = 256
+      timeout     = local.fulfillment_timeout_seconds
+      # Protects the fulfillment partner's API from bursts.
+      reserved_concurrency = var.fulfillment_reserved_concurrency
+      environment = {
+        FULFILLMENT_API_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn
+        FULFILLMENT_MAX_ATTEMPTS      = tostring(var.fulfillment_max_attempts)
+        IDEMPOTENCY_TABLE_NAME        = aws_dynamodb_table.shop["idempotency"].name
+        ORDERS_TABLE_NAME             = aws_dynamodb_table.shop["orders"].name
+        PII_KEY_SECRET_ID             = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+      }
+    }
+  }
+}

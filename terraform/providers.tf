@@ -1,0 +1,37 @@
+terraform {
+  # 1.6 is the oldest release with every language feature used here
+  # (optional object attributes, import blocks, check blocks); OpenTofu
+  # 1.6+ reads the same configuration.
+  required_version = ">= 1.6.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+
+  # State is local by default. backend.tf.example holds the S3 backend with
+  # native lock files; README.md explains how to migrate.
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = local.common_tags
+  }
+}
+
+# CloudFront reads ACM certificates and WAF web ACLs (scope CLOUDFRONT) from
+# us-east-1 only, and a CloudFront vended-log delivery source must live there
+# too. Nothing else uses this alias.
+provider "aws" {
+  alias = "us_east_1"
+
+  region = "us-east-1"
+
+  default_tags {
+    tags = local.common_tags
+  }
+}

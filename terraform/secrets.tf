@@ -1,0 +1,34 @@
+# Terraform creates the secrets (name, CMK, recovery window) and never their
+# values: state is plain text. scripts/put_secrets.py puts the values out of
+# band (see README.md). Functions get the ARN and read the value at run time.
+
+locals {
+  secrets = {
+    stripe_secret_key = {
+      name        = "stripe-secret-key"
+      description = "Stripe secret API key (sk_...), used to create PaymentIntents"
+    }
+    stripe_webhook_secret = {
+      name        = "stripe-webhook-secret"
+      description = "Stripe webhook endpoint signing secret (whsec_...)"
+    }
+    fulfillment_api_key = {
+      name        = "fulfillment-api-key"
+      description = "Bearer key of the fulfillment partner API"
+    }
+    pii_encryption_key = {
+      name        = "pii-encryption-key"
+      description = "Base64 of 32 random bytes: AES-256-GCM key for customer e-mail and name fields"
+    }
+  }
+}
+
+resource "aws_secretsmanager_secret" "runtime" {
+  # checkov:skip=CKV2_AWS_57: Values are issued by Stripe and the partner, so no rotation Lambda can mint them; they are rolled in those dashboards and re-put with scripts/put_secrets.py (README: rotation). The PII key is versioned, not auto-rotated, since stored fields must be re-encrypted.
+  for_each = local.secrets
+
+  name                    = "${local.name_prefix}/${each.value.name}"
+  description             = each.value.description
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = 30
+}
