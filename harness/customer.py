@@ -34,7 +34,7 @@ class Shop:
 
     def place_order(self, quantity: int = 2, email: str = "ada@example.com") -> dict[str, Any]:
         sku = self.config()["catalog"][0]["sku"]
-        body = {"items": [{"sku": sku, "quantity": quantity}], "customer": {"email": email, "name": "Ada Lovelace"}}
+        body: dict[str, Any] = {"items": [{"sku": sku, "quantity": quantity}], "customer": {"email": email, "name": "Ada Lovelace"}}
         reply = self.api.post(f"{self.url}/api/orders", json=body, timeout=30)
         assert reply.status_code == 201, reply.text
         return dict(reply.json())
@@ -67,8 +67,9 @@ class Shop:
         item = self.stack.client("dynamodb").get_item(TableName=table, Key={"order_id": {"S": order_id}})
         return dict(item.get("Item") or {})
 
-    def send_webhook(self, event: dict[str, Any], secret: str | None = None, signature: str | None = None
-                     ) -> requests.Response:  # fmt: skip
+    def send_webhook(
+        self, event: dict[str, Any], secret: str | None = None, signature: str | None = None
+    ) -> requests.Response:
         """POST a Stripe event to the webhook route, signed like Stripe does (or as given)."""
         payload = json.dumps(event)
         if signature is None:
@@ -86,9 +87,10 @@ class Shop:
         reply = requests.get(f"{self.stack.stripe.url}/v1/events", auth=(self.stack.stripe.secret_key, ""), timeout=30)
         reply.raise_for_status()
         return [
-            e for e in reply.json()["data"]
+            e
+            for e in reply.json()["data"]
             if e["type"] == event_type and e["data"]["object"].get("id") == payment_intent_id
-        ]  # fmt: skip
+        ]
 
 
 def new_event_id() -> str:

@@ -61,8 +61,12 @@ def start() -> int:
     with open(LOG_FILE, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "harness.daemon", "serve"],
-            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     PID_FILE.write_text(str(process.pid))
     print(f"starting the stack (pid {process.pid}); progress in {LOG_FILE}", flush=True)
     shown = 0

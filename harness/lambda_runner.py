@@ -116,10 +116,21 @@ def runtime_libraries(interpreter: str, cache_dir: Path) -> Path:
     if not (target / ".complete").exists():
         shutil.rmtree(target, ignore_errors=True)
         subprocess.run(
-            [interpreter, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-             "--target", str(target), "-r", str(RUNTIME_REQUIREMENTS)],
+            [
+                interpreter,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-compile",
+                "--target",
+                str(target),
+                "-r",
+                str(RUNTIME_REQUIREMENTS),
+            ],
             check=True,
-        )  # fmt: skip
+        )
         (target / ".complete").touch()
     return target
 
@@ -127,8 +138,15 @@ def runtime_libraries(interpreter: str, cache_dir: Path) -> Path:
 class FunctionWorker:
     """One warm execution environment for one function; one invocation at a time."""
 
-    def __init__(self, config: FunctionConfig, package_dir: Path, runtime_dir: Path, emulator: Emulator,
-                 log_dir: Path, logs_client: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: FunctionConfig,
+        package_dir: Path,
+        runtime_dir: Path,
+        emulator: Emulator,
+        log_dir: Path,
+        logs_client: Any,
+    ) -> None:
         self.config = config
         self.package_dir = package_dir
         self.runtime_dir = runtime_dir
@@ -165,11 +183,24 @@ class FunctionWorker:
         read_fd, write_fd = os.pipe()
         log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - owned by the child
         self._process = subprocess.Popen(
-            [runtime_python(self.config.runtime), "-I", str(WORKER), str(self.package_dir), str(self.runtime_dir),
-             self.config.handler, str(write_fd)],
-            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-            env=self._environment(), text=True, cwd=self.package_dir, start_new_session=True,
-        )  # fmt: skip
+            [
+                runtime_python(self.config.runtime),
+                "-I",
+                str(WORKER),
+                str(self.package_dir),
+                str(self.runtime_dir),
+                self.config.handler,
+                str(write_fd),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(write_fd,),
+            env=self._environment(),
+            text=True,
+            cwd=self.package_dir,
+            start_new_session=True,
+        )
         log.close()
         os.close(write_fd)
         self._results = os.fdopen(read_fd, "r")
@@ -272,10 +303,13 @@ class LambdaRunner:
                     worker.stop()
                 interpreter = runtime_python(config.runtime)
                 worker = FunctionWorker(
-                    config, self.packages.unpacked(config.code_sha256),
+                    config,
+                    self.packages.unpacked(config.code_sha256),
                     runtime_libraries(interpreter, self.run_dir.parent / "runtime"),
-                    self.emulator, self.run_dir / "logs", self.logs_client,
-                )  # fmt: skip
+                    self.emulator,
+                    self.run_dir / "logs",
+                    self.logs_client,
+                )
                 self._workers[name] = worker
             return worker
 

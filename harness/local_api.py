@@ -47,10 +47,14 @@ class Route:
     @classmethod
     def build(cls, method: str, resource_path: str, function: str) -> Route:
         regex = "".join(
-            f"(?P<{part[1:-1].rstrip('+')}>.+)" if part.endswith("+}") else f"(?P<{part[1:-1]}>[^/]+)"
-            if part.startswith("{") else re.escape(part)
-            for part in re.split(r"(\{[^}]+\})", resource_path) if part
-        )  # fmt: skip
+            f"(?P<{part[1:-1].rstrip('+')}>.+)"
+            if part.endswith("+}")
+            else f"(?P<{part[1:-1]}>[^/]+)"
+            if part.startswith("{")
+            else re.escape(part)
+            for part in re.split(r"(\{[^}]+\})", resource_path)
+            if part
+        )
         return cls(method, resource_path, re.compile(f"^{regex}$"), function)
 
 
@@ -84,9 +88,15 @@ class LocalFrontDoor(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, runner: LambdaRunner, routes: list[Route], stage: str, site: SiteSettings,
-                 stub_confirm: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]] | None = None,
-                 port: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        runner: LambdaRunner,
+        routes: list[Route],
+        stage: str,
+        site: SiteSettings,
+        stub_confirm: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]] | None = None,
+        port: int | None = None,
+    ) -> None:
         super().__init__((LOOPBACK, port or free_port()), _Handler)
         self.runner = runner
         self.routes = routes
@@ -188,8 +198,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = base64.b64decode(payload) if response.get("isBase64Encoded") else str(payload).encode()
         self._reply(int(response.get("statusCode", 200)), raw, headers)
 
-    def _proxy_event(self, route: Route, path: str, query: str, path_parameters: dict[str, str],
-                     body: bytes) -> dict[str, Any]:  # fmt: skip
+    def _proxy_event(
+        self, route: Route, path: str, query: str, path_parameters: dict[str, str], body: bytes
+    ) -> dict[str, Any]:
         headers = {name: value for name, value in self.headers.items()}
         multi_headers: dict[str, list[str]] = {}
         for name, value in self.headers.items():

@@ -27,7 +27,7 @@ def _accept_extra_payment_intent_args() -> None:
         for name, value in extras.items():
             setattr(self, name, value)
 
-    resources.PaymentIntent.__init__ = __init__  # type: ignore[method-assign]
+    resources.PaymentIntent.__init__ = __init__
 
 
 def main() -> None:
@@ -36,8 +36,8 @@ def main() -> None:
     args = parser.parse_args()
 
     # No persistence: each run starts empty and nothing is written outside the run.
-    resources.Store.try_load_from_disk = lambda self: None  # type: ignore[method-assign]
-    resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
+    resources.Store.try_load_from_disk = lambda self: None
+    resources.Store.dump_to_disk = lambda self: None
 
     _accept_extra_payment_intent_args()
 

@@ -111,9 +111,11 @@ class SqsPoller:
             for start in range(0, len(done), 10):
                 self.sqs.delete_message_batch(
                     QueueUrl=mapping.queue_url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in
-                             enumerate(done[start:start + 10])],
-                )  # fmt: skip
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(done[start : start + 10])
+                    ],
+                )
             return len(received)
 
     def fast_forward(self) -> int:

@@ -91,10 +91,18 @@ class Timer:
 def build_packages(out_dir: Path) -> None:
     """Build the Lambda packages for the host CPU and the runtime's Python (3.13)."""
     subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "build_lambdas.py"), "--target", "host",
-         "--python", "3.13", "--out", str(out_dir)],
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "build_lambdas.py"),
+            "--target",
+            "host",
+            "--python",
+            "3.13",
+            "--out",
+            str(out_dir),
+        ],
         check=True,
-    )  # fmt: skip
+    )
 
 
 def build_site() -> Path | None:
@@ -117,18 +125,28 @@ def put_secrets(emulator: Emulator, outputs_file: Path, values: StackSecrets) ->
     }
     subprocess.run(
         [sys.executable, str(REPO_ROOT / "scripts" / "put_secrets.py"), "--outputs", str(outputs_file)],
-        check=True, env=env, stdout=sys.stderr,
-    )  # fmt: skip
+        check=True,
+        env=env,
+        stdout=sys.stderr,
+    )
 
 
 def deploy_site(emulator: Emulator, outputs_file: Path, dist: Path) -> None:
     """Upload the site with the user-facing deploy script."""
     env = {**os.environ, **emulator.client_env()}
     subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "deploy_site.py"), "--outputs", str(outputs_file),
-         "--dist", str(dist)],
-        check=True, env=env, stdout=sys.stderr,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "deploy_site.py"),
+            "--outputs",
+            str(outputs_file),
+            "--dist",
+            str(dist),
+        ],
+        check=True,
+        env=env,
+        stdout=sys.stderr,
+    )
 
 
 def site_from_bucket(s3: Any, bucket: str, security_headers: dict[str, str]) -> SiteSettings:
@@ -220,10 +238,12 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
         stack.callback(runner.stop)
         routes = read_routes(session.client("apigateway"), outputs["api_id"])
         front = LocalFrontDoor(
-            runner, routes, outputs["api_stage_name"],
+            runner,
+            routes,
+            outputs["api_stage_name"],
             site_from_bucket(session.client("s3"), outputs["site_bucket_name"], outputs.get("security_headers") or {}),
             stub_confirm=lambda request: stripe.confirm(request.get("clientSecret", ""), request.get("cardNumber", "")),
-        ).start()  # fmt: skip
+        ).start()
         stack.callback(front.stop)
         stripe.register_webhook(f"{front.url}/api/webhooks/stripe", values.stripe_webhook_secret)
         function_names = list(outputs["function_names"].values())
@@ -232,10 +252,19 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
         stack.callback(poller.stop)
         say(f"stack ready: {front.url}")
         yield Stack(
-            emulator=emulator, session=session, workspace=workspace, outputs=outputs, runner=runner,
-            poller=poller, front=front, stripe=stripe, partner=partner, secrets=values, run_dir=run_dir,
+            emulator=emulator,
+            session=session,
+            workspace=workspace,
+            outputs=outputs,
+            runner=runner,
+            poller=poller,
+            front=front,
+            stripe=stripe,
+            partner=partner,
+            secrets=values,
+            run_dir=run_dir,
             timings=timer.steps,
-        )  # fmt: skip
+        )
 
 
 def empty_buckets(session: Any, buckets: list[str]) -> None:

@@ -32,9 +32,23 @@ OVERRIDES_DIR = Path(__file__).resolve().parent / "terraform_overrides"
 
 # Every service the stack calls; the provider rejects unknown keys, so keep it to real ones.
 ENDPOINT_SERVICES = (
-    "acm", "apigateway", "cloudfront", "cloudwatch", "dynamodb", "iam", "kms", "lambda", "logs",
-    "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
-)  # fmt: skip
+    "acm",
+    "apigateway",
+    "cloudfront",
+    "cloudwatch",
+    "dynamodb",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
+)
 PROVIDER_ALIASES = (None, "us_east_1")
 
 

@@ -1,4 +1,4 @@
-"""``terraform fmt -check`` and ``terraform validate`` for the root module, offline.
+"""``terraform fmt -check``, ``validate`` and ``test`` (plan-only, mocked providers) for the root module, offline.
 
 Validation runs in a scratch copy, so the repository never gets a ``.terraform/`` directory;
 the copy is initialised from the provider mirror with ``-backend=false``.
@@ -28,8 +28,12 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="tth-validate-") as scratch:
             copy = Path(scratch) / "terraform"
             shutil.copytree(TERRAFORM_DIR, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-            run(["init", "-backend=false", "-input=false", "-no-color", "-lockfile=readonly"], copy)
+            # The lock file records registry.terraform.io; OpenTofu resolves its own registry host.
+            lock = [] if "tofu" in Path(terraform_binary()).name else ["-lockfile=readonly"]
+            run(["init", "-backend=false", "-input=false", "-no-color", *lock], copy)
             run(["validate", "-no-color"], copy)
+            # Plan-only tests with mocked providers (terraform/tests/*.tftest.hcl).
+            run(["test", "-no-color"], copy)
     except subprocess.CalledProcessError as exc:
         print(f"terraform check failed: {' '.join(map(str, exc.cmd[1:3]))}", file=sys.stderr)
         return 1

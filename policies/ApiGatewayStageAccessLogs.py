@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_22: every API Gateway stage writes access logs."""
 
 from __future__ import annotations

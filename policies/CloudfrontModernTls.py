@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_21: a CloudFront distribution with its own certificate accepts only modern TLS."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_20: no CloudFront cache behaviour lets viewers use plain HTTP."""
 
 from __future__ import annotations

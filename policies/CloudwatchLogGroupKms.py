@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_15: every CloudWatch log group is encrypted with a KMS key."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_7: no AWS managed administrator, power-user or *FullAccess policy is attached to any identity."""
 
 from __future__ import annotations

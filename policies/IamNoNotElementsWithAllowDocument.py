@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_5: Ensure no Allow statement uses NotAction, NotResource or NotPrincipal (aws_iam_policy_document)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_4: Ensure no policy allows iam:PassRole on * (resource policies and IAM policies)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_2: Ensure IAM and resource policies allow no * or service:* actions (resource policies and IAM policies)."""
 
 from __future__ import annotations

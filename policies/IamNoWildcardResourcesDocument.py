@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_3: Ensure IAM policies allow no * resource except for reviewed actions that AWS cannot scope
 (aws_iam_policy_document).
 """

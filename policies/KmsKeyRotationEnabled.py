@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_19: every customer-managed KMS key rotates its key material."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_18: a Lambda function with environment variables encrypts them with a customer-managed KMS key."""
 
 from __future__ import annotations

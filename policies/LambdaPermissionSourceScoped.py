@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_9: a Lambda permission granted to an AWS service names the source (confused-deputy protection)."""
 
 from __future__ import annotations

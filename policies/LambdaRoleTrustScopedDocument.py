@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_8: Ensure Lambda roles are trusted by lambda.amazonaws.com only, with a source account or ARN condition
 (aws_iam_policy_document).
 """

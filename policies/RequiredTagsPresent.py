@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_1: every taggable AWS resource carries the required tags, with non-empty and allowed values.
 
 Judged on the plan (``tags_all``, where the provider's ``default_tags`` are merged in). An HCL scan cannot see

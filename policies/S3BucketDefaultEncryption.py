@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_11: every S3 bucket has default encryption configured.
 
 On the plan, a bucket passes when an ``aws_s3_bucket_server_side_encryption_configuration`` references it (that

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - checkov convention (style.md §3): the file is named as its check class.
 """CKV_TTH_12: every S3 bucket has a bucket policy that denies requests without TLS.
 
 The policy is read from the ``aws_s3_bucket_policy`` (JSON, or on the plan the ``aws_iam_policy_document`` it

@@ -41,10 +41,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-except ImportError:  # reported as a DeployError when the clients are made
-    BotoCoreError = ClientError = NoCredentialsError = ()  # type: ignore[assignment,misc]
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIST = REPO_ROOT / "frontend" / "dist"
@@ -169,11 +168,6 @@ def resolve_targets(args: argparse.Namespace) -> tuple[str, str | None]:
 
 
 def make_clients(args: argparse.Namespace) -> tuple[Any, Any]:
-    try:
-        import boto3
-        from botocore.config import Config
-    except ImportError as exc:  # pragma: no cover - environment problem
-        raise DeployError("boto3 is not installed (pip install boto3)") from exc
     region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=10, read_timeout=60)

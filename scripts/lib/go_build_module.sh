@@ -6,10 +6,10 @@
 # directives (read from its go.mod in the module cache, never hard-coded) and
 # runs `go build` on PACKAGE.
 #
-# usage: go_build_module.sh MODULE VERSION PACKAGE OUTPUT
+# usage: go_build_module.sh MODULE VERSION PACKAGE OUTPUT [EXTRA_LDFLAGS]
 set -euo pipefail
 
-module=$1 version=$2 package=$3 output=$4
+module=$1 version=$2 package=$3 output=$4 extra_ldflags=${5:-}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,5 +39,5 @@ echo "==> resolving dependencies (replace lines: $(grep -c '^replace' go.mod))"
 printf 'package main\n' > main.go
 GOFLAGS=-mod=mod go mod download all >/dev/null 2>&1 || true
 echo "==> building ${package} (this can take a long time)"
-GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$output" "$package"
+GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $extra_ldflags" -o "$output" "$package"
 echo "==> built $output"

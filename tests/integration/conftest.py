@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+
 from harness import fakes
 from harness.customer import Shop
 from harness.stack import Stack, running_stack
@@ -35,8 +36,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not TIMINGS:
         return
     terminalreporter.section("integration timing (seconds)")
-    for name in ("build", "site_build", "emulator_start", "fakes_start", "init", "apply", "secrets",
-                 "site_deploy", "flows", "destroy"):  # fmt: skip
+    for name in (
+        "build",
+        "site_build",
+        "emulator_start",
+        "fakes_start",
+        "init",
+        "apply",
+        "secrets",
+        "site_deploy",
+        "flows",
+        "destroy",
+    ):
         if name in TIMINGS:
             terminalreporter.write_line(f"{name:<16} {TIMINGS[name]:>8.2f}")
 

@@ -6,9 +6,10 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from werkzeug import Response
+
 from harness import fakes
 from harness.customer import CARD_DECLINED, Shop, new_event_id, wait_until
-from werkzeug import Response
 
 if TYPE_CHECKING:
     from harness.stack import Stack
@@ -63,8 +64,13 @@ def test_order_is_paid_and_fulfilled_end_to_end(stack: Stack, shop: Shop, partne
     # And the logs carry the order id but never the email, the token or a secret
     logs = "".join(stack.function_log(name) for name in stack.outputs["function_names"].values())
     assert order["orderId"] in logs
-    for secret in ("ada@example.com", order["orderToken"], stack.secrets.stripe_secret_key,
-                   stack.secrets.stripe_webhook_secret, stack.secrets.fulfillment_api_key):  # fmt: skip
+    for secret in (
+        "ada@example.com",
+        order["orderToken"],
+        stack.secrets.stripe_secret_key,
+        stack.secrets.stripe_webhook_secret,
+        stack.secrets.fulfillment_api_key,
+    ):
         assert secret not in logs
 
     # And the order cannot be read without its token
@@ -165,9 +171,16 @@ def test_forged_webhook_is_rejected_without_side_effect(stack: Stack, shop: Shop
         "id": new_event_id(),
         "type": "payment_intent.succeeded",
         "created": int(time.time()),
-        "data": {"object": {"id": payment_intent_id, "object": "payment_intent", "amount": order["amount"],
-                            "currency": order["currency"], "metadata": {"order_id": order["orderId"]}}},
-    }  # fmt: skip
+        "data": {
+            "object": {
+                "id": payment_intent_id,
+                "object": "payment_intent",
+                "amount": order["amount"],
+                "currency": order["currency"],
+                "metadata": {"order_id": order["orderId"]},
+            }
+        },
+    }
 
     # When it is signed with the wrong secret, or not signed at all
     wrong = shop.send_webhook(forged, secret="whsec_attacker")
@@ -200,11 +213,19 @@ def test_refund_after_fulfillment(stack: Stack, shop: Shop, partner: Any) -> Non
         "id": new_event_id(),
         "type": "charge.refunded",
         "created": int(time.time()),
-        "data": {"object": {"id": charge_id, "object": "charge", "payment_intent": payment_intent_id,
-                            "amount": order["amount"], "amount_refunded": refund["amount"],
-                            "currency": order["currency"], "refunded": True,
-                            "metadata": {"order_id": order["orderId"]}}},
-    }  # fmt: skip
+        "data": {
+            "object": {
+                "id": charge_id,
+                "object": "charge",
+                "payment_intent": payment_intent_id,
+                "amount": order["amount"],
+                "amount_refunded": refund["amount"],
+                "currency": order["currency"],
+                "refunded": True,
+                "metadata": {"order_id": order["orderId"]},
+            }
+        },
+    }
     reply = shop.send_webhook(event)
 
     # Then the order is REFUNDED

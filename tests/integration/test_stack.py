@@ -12,10 +12,22 @@ KNOWN_EMULATOR_DRIFT: set[str] = set()
 def test_stack_outputs_name_every_part(stack: Stack) -> None:
     # Given the applied stack / When its outputs are read / Then every part a test or deploy needs is named
     outputs = stack.outputs
-    for name in ("api_id", "api_stage_name", "orders_table_name", "events_table_name", "idempotency_table_name",
-                 "fulfillment_queue_url", "fulfillment_dlq_url", "site_bucket_name", "function_names",
-                 "stripe_secret_key_secret_arn", "stripe_webhook_secret_arn", "fulfillment_api_key_secret_arn",
-                 "pii_encryption_key_secret_arn", "config_parameter_path"):  # fmt: skip
+    for name in (
+        "api_id",
+        "api_stage_name",
+        "orders_table_name",
+        "events_table_name",
+        "idempotency_table_name",
+        "fulfillment_queue_url",
+        "fulfillment_dlq_url",
+        "site_bucket_name",
+        "function_names",
+        "stripe_secret_key_secret_arn",
+        "stripe_webhook_secret_arn",
+        "fulfillment_api_key_secret_arn",
+        "pii_encryption_key_secret_arn",
+        "config_parameter_path",
+    ):
         assert outputs.get(name), f"output {name} is empty"
     assert set(outputs["function_names"]) == {"orders", "stripe_webhook", "fulfillment"}
 
