@@ -34,7 +34,10 @@ class Shop:
 
     def place_order(self, quantity: int = 2, email: str = "ada@example.com") -> dict[str, Any]:
         sku = self.config()["catalog"][0]["sku"]
-        body: dict[str, Any] = {"items": [{"sku": sku, "quantity": quantity}], "customer": {"email": email, "name": "Ada Lovelace"}}
+        body: dict[str, Any] = {
+            "items": [{"sku": sku, "quantity": quantity}],
+            "customer": {"email": email, "name": "Ada Lovelace"},
+        }
         reply = self.api.post(f"{self.url}/api/orders", json=body, timeout=30)
         assert reply.status_code == 201, reply.text
         return dict(reply.json())

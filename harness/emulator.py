@@ -42,7 +42,7 @@ def moto_server(log_path: Path | None = None) -> Iterator[Emulator]:
     """Yield a running emulator and stop it afterwards.
 
     With ``TTH_AWS_ENDPOINT`` set, yield that endpoint and start nothing. Otherwise start
-    ``moto.server`` on 127.0.0.1 on a free port, with AWS managed policies loaded (that
+    moto's server (``harness.moto_entry``) on 127.0.0.1 on a free port, with AWS managed policies loaded (that
     switch cannot be turned on later), and stop it on exit.
     """
     external = os.environ.get("TTH_AWS_ENDPOINT")
@@ -54,7 +54,7 @@ def moto_server(log_path: Path | None = None) -> Iterator[Emulator]:
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **TEST_CREDENTIALS}
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
+        [sys.executable, "-m", "harness.moto_entry", "-H", LOOPBACK, "-p", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

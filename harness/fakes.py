@@ -65,9 +65,11 @@ class LocalStripe:
         confirm = self._session.post(f"{self.url}/v1/payment_intents/{payment_intent_id}/confirm")
         if confirm.status_code != HTTPStatus.OK:
             error = confirm.json().get("error", {})
-            return HTTPStatus.PAYMENT_REQUIRED, {
+            # Stripe answers a decline with 402 and type card_error; localstripe says invalid_request_error.
+            card_error = confirm.status_code == HTTPStatus.PAYMENT_REQUIRED
+            return confirm.status_code, {
                 "error": {
-                    "type": error.get("type", "card_error"),
+                    "type": "card_error" if card_error else error.get("type", "api_error"),
                     "code": error.get("code", "card_declined"),
                     "message": error.get("message", "Your card was declined."),
                 }

@@ -31,21 +31,24 @@ class SqsMapping:
 def read_mappings(lambda_client: Any, sqs_client: Any, function_names: list[str]) -> list[SqsMapping]:
     """Read the enabled SQS mappings of these functions from the emulator."""
     mappings = []
-    for function in function_names:
-        for mapping in lambda_client.list_event_source_mappings(FunctionName=function)["EventSourceMappings"]:
-            arn = mapping["EventSourceArn"]
-            if ":sqs:" not in arn or mapping.get("State", "Enabled") not in ("Enabled", "Creating", "Updating"):
-                continue
-            queue_name = arn.rsplit(":", 1)[1]
-            mappings.append(
-                SqsMapping(
-                    function=function,
-                    queue_arn=arn,
-                    queue_url=sqs_client.get_queue_url(QueueName=queue_name)["QueueUrl"],
-                    batch_size=int(mapping.get("BatchSize", 10)),
-                    report_failures="ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []),
-                )
+    # Listed unfiltered and matched on FunctionArn: AWS accepts a name or an ARN as the
+    # FunctionName filter, moto only the exact string the mapping was created with.
+    listed = lambda_client.get_paginator("list_event_source_mappings").paginate().build_full_result()
+    for mapping in listed["EventSourceMappings"]:
+        function = mapping["FunctionArn"].split(":function:", 1)[1].split(":", 1)[0]
+        arn = mapping["EventSourceArn"]
+        enabled = mapping.get("State", "Enabled") in ("Enabled", "Creating", "Updating")
+        if function not in function_names or ":sqs:" not in arn or not enabled:
+            continue
+        mappings.append(
+            SqsMapping(
+                function=function,
+                queue_arn=arn,
+                queue_url=sqs_client.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"],
+                batch_size=int(mapping.get("BatchSize", 10)),
+                report_failures="ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []),
             )
+        )
     return mappings
 
 
