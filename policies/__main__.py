@@ -210,6 +210,13 @@ def plan_stack(terraform_dir: Path, reports: Path, packages: str | None, var_fil
     return plan_json
 
 
+def _diagnostics(exc: Exception) -> str:
+    """Terraform's own error messages from a failed run (its stderr), without the plan it printed."""
+    stderr = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], str) else str(exc)
+    lines = stderr.strip().splitlines()
+    return "\n".join(lines[-60:])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policies", description=__doc__.split("\n\n")[0])
     parser.add_argument("--terraform-dir", default=str(REPO_ROOT / "terraform"), help="HCL root module to scan")
@@ -235,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             plan_files = [plan_stack(terraform_dir, reports, args.lambda_packages_dir, args.var_file)]
         except Exception as exc:
-            print(f"ERROR: could not plan {terraform_dir}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(f"ERROR: could not plan {terraform_dir}: {type(exc).__name__}", file=sys.stderr)
+            print(_diagnostics(exc), file=sys.stderr)
             return 2
 
     results = [run_checkov("hcl", ["-d", str(terraform_dir)], "terraform", reports / "hcl", args.custom_only, None)]

@@ -38,34 +38,29 @@ locals {
     fulfillment_dlq = aws_sqs_queue.fulfillment_dlq.name
     lambda_dlq      = aws_sqs_queue.lambda_dlq.name
   }
+
+  function_count_metrics = {
+    errors    = { metric = "Errors", description = "raised unhandled errors." }
+    throttles = { metric = "Throttles", description = "hit its reserved concurrency." }
+  }
+
+  # "orders/errors" => { function = "orders", metric = "Errors", ... }
+  function_count_alarms = {
+    for pair in setproduct(keys(local.functions), keys(local.function_count_metrics)) :
+    "${pair[0]}/${pair[1]}" => merge(local.function_count_metrics[pair[1]], { function = pair[0], suffix = pair[1] })
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "function_errors" {
-  for_each = local.functions
+# Any unhandled error or throttle of a function is worth a page: one alarm per
+# function and metric, from one block.
+resource "aws_cloudwatch_metric_alarm" "function_count" {
+  for_each = local.function_count_alarms
 
-  alarm_name          = "${local.function_names[each.key]}-function-errors"
-  alarm_description   = "${local.function_names[each.key]} raised unhandled errors."
+  alarm_name          = "${local.function_names[each.value.function]}-function-${each.value.suffix}"
+  alarm_description   = "${local.function_names[each.value.function]} ${each.value.description}"
   namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "function_throttles" {
-  for_each = local.functions
-
-  alarm_name          = "${local.function_names[each.key]}-function-throttles"
-  alarm_description   = "${local.function_names[each.key]} hit its reserved concurrency."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
+  metric_name         = each.value.metric
+  dimensions          = { FunctionName = aws_lambda_function.function[each.value.function].function_name }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
