@@ -30,6 +30,24 @@ def _accept_extra_payment_intent_args() -> None:
     resources.PaymentIntent.__init__ = __init__
 
 
+def _allow_retry_after_decline() -> None:
+    """A new payment method on a declined PaymentIntent makes it confirmable again, as in Stripe.
+
+    localstripe keeps the failed charge as ``latest_charge``, so the intent stays
+    ``requires_payment_method`` and a second confirm (another card) is refused.
+    """
+    original = resources.PaymentIntent._api_update.__func__
+
+    def _api_update(cls: type[resources.PaymentIntent], id: str, **data: object) -> resources.PaymentIntent:
+        intent = original(cls, id, **data)
+        charge = intent.latest_charge
+        if "payment_method" in data and charge is not None and charge.status == "failed":
+            intent.latest_charge = None
+        return intent
+
+    resources.PaymentIntent._api_update = classmethod(_api_update)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
@@ -40,6 +58,7 @@ def main() -> None:
     resources.Store.dump_to_disk = lambda self: None
 
     _accept_extra_payment_intent_args()
+    _allow_retry_after_decline()
 
     access = logging.getLogger("aiohttp.access")
     access.setLevel(logging.INFO)
