@@ -122,7 +122,7 @@ def status() -> int:
         print(f"running (pid {pid}) at {ready['url']}")
         return 0
     print(f"starting (pid {pid})" if pid else "not running")
-    return 0 if pid else 3
+    return 0
 
 
 def serve() -> int:
