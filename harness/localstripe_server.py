@@ -38,7 +38,7 @@ def _allow_retry_after_decline() -> None:
     """
     original = resources.PaymentIntent._api_update.__func__
 
-    def _api_update(cls: type[resources.PaymentIntent], id: str, **data: object) -> resources.PaymentIntent:
+    def _api_update(cls: type[resources.PaymentIntent], /, id: str, **data: object) -> resources.PaymentIntent:
         intent = original(cls, id, **data)
         charge = intent.latest_charge
         if "payment_method" in data and charge is not None and charge.status == "failed":

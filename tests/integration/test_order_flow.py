@@ -19,6 +19,15 @@ def partner_requests(partner: Any) -> list[Any]:
     return [request for request, _ in partner.log if request.path == "/v1/ticket-orders"]
 
 
+def a_fulfilled_order(shop: Shop, partner: Any) -> tuple[dict[str, Any], str]:
+    """Place, pay and fulfil a one-ticket order; return it and its PaymentIntent id."""
+    partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
+    order = shop.place_order(quantity=1)
+    assert shop.pay(order).status_code == 200
+    shop.wait_for_status(order, "FULFILLED")
+    return order, order["clientSecret"].split("_secret_")[0]
+
+
 def test_order_is_paid_and_fulfilled_end_to_end(stack: Stack, shop: Shop, partner: Any) -> None:
     # Given a partner that issues tickets
     partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
@@ -94,11 +103,7 @@ def test_declined_card_leaves_order_unpaid(stack: Stack, shop: Shop, partner: An
 
 def test_duplicate_webhook_delivery_fulfils_once(stack: Stack, shop: Shop, partner: Any) -> None:
     # Given a paid, fulfilled order
-    partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
-    order = shop.place_order(quantity=1)
-    assert shop.pay(order).status_code == 200
-    shop.wait_for_status(order, "FULFILLED")
-    payment_intent_id = order["clientSecret"].split("_secret_")[0]
+    order, payment_intent_id = a_fulfilled_order(shop, partner)
     [event] = shop.stripe_events(payment_intent_id, "payment_intent.succeeded")
 
     # When Stripe delivers the same event twice more
@@ -198,11 +203,7 @@ def test_forged_webhook_is_rejected_without_side_effect(stack: Stack, shop: Shop
 
 def test_refund_after_fulfillment(stack: Stack, shop: Shop, partner: Any) -> None:
     # Given a fulfilled order
-    partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
-    order = shop.place_order(quantity=1)
-    assert shop.pay(order).status_code == 200
-    shop.wait_for_status(order, "FULFILLED")
-    payment_intent_id = order["clientSecret"].split("_secret_")[0]
+    order, payment_intent_id = a_fulfilled_order(shop, partner)
 
     # When the payment is refunded in Stripe. localstripe refunds but sends no charge.refunded
     # event, so the test delivers the event Stripe would send, signed with the webhook secret.
