@@ -147,7 +147,12 @@ def main() -> int:
         "| function | zip KiB | cold import s (median of 5) | target |",
         "| --- | ---: | ---: | --- |",
     ]
-    lines += [f"| {f} | {size / 1024:.0f} | {seconds:.3f} | < 10 MiB, < 1.5 s |" for f, size, seconds in rows]
+    # 50 MiB: Lambda's limit for a zip uploaded directly; 1.5 s: our cold-start budget for imports.
+    lines += [
+        f"| {f} | {size / 1024:.0f} | {seconds:.3f} | < 51200 KiB, < 1.5 s: "
+        f"{'met' if size < 50 * 1024 * 1024 and seconds < 1.5 else 'NOT met'} |"
+        for f, size, seconds in rows
+    ]
     lines.append("")
     if (REPO_ROOT / "frontend" / "package.json").exists():
         lines += ["## Site bundle", "", "| file | bytes | gzip bytes |", "| --- | ---: | ---: |"]
@@ -162,7 +167,7 @@ def main() -> int:
     ]
     for name, values in latency.items():
         if name.endswith("(s)"):
-            lines.append(f"| terraform apply to the emulator | 1 | {values[0] * 1000:.0f} | |")
+            lines.append(f"| (terraform apply to the emulator, for scale) | 1 | {values[0] * 1000:.0f} | |")
             continue
         lines.append(
             f"| {name} | {len(values)} | {percentile(values, 0.5) * 1000:.0f} | {percentile(values, 0.95) * 1000:.0f} |"
