@@ -4,7 +4,7 @@
 
 locals {
   dynamodb_item_read  = ["dynamodb:GetItem"]
-  dynamodb_item_write = ["dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+  dynamodb_item_write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
   # What the Powertools idempotency layer calls.
   dynamodb_idempotency = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 
@@ -54,10 +54,12 @@ data "aws_iam_policy_document" "function_base" {
     resources = ["*"]
   }
 
+  # The functions read their parameters with one recursive GetParametersByPath,
+  # which is authorised against the path itself.
   statement {
     sid       = "ReadConfigParameters"
-    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
-    resources = [local.config_parameter_arn, "${local.config_parameter_arn}/*"]
+    actions   = ["ssm:GetParametersByPath"]
+    resources = [local.config_parameter_arn]
   }
 
   statement {
@@ -118,16 +120,12 @@ data "aws_iam_policy_document" "stripe_webhook" {
     resources = [aws_dynamodb_table.shop["orders"].arn]
   }
 
+  # DeleteItem: a claim whose processing failed is released, so Stripe's
+  # redelivery is processed instead of being taken for a duplicate.
   statement {
     sid       = "RecordStripeEvents"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write, ["dynamodb:DeleteItem"])
     resources = [aws_dynamodb_table.shop["events"].arn]
-  }
-
-  statement {
-    sid       = "IdempotencyRecords"
-    actions   = local.dynamodb_idempotency
-    resources = [aws_dynamodb_table.shop["idempotency"].arn]
   }
 
   statement {
@@ -200,7 +198,7 @@ resource "aws_iam_role_policy" "function" {
 }
 
 ################################################################################
-# API Gateway's account-wide CloudWatch role (execution logs)
+# API Gateway's account-wide CloudWatch role (execution and access logs)
 ################################################################################
 
 data "aws_iam_policy_document" "api_gateway_assume_role" {
@@ -216,23 +214,27 @@ data "aws_iam_policy_document" "api_gateway_assume_role" {
 
 resource "aws_iam_role" "api_gateway_cloudwatch" {
   name               = "${local.name_prefix}-apigw-cloudwatch"
-  description        = "Lets API Gateway write the shop API's execution logs"
+  description        = "Lets API Gateway write the shop API's execution and access logs"
   assume_role_policy = data.aws_iam_policy_document.api_gateway_assume_role.json
 }
 
-# Scoped to the shop API's execution log group (created in cloudwatch.tf)
-# instead of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs (logs:* on
-# *). The account setting is regional and shared: this assumes the account
-# serves only this shop, as the project's one production environment does.
+# Scoped to the shop API's execution and access log groups (created in
+# cloudwatch.tf) instead of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs
+# (logs:* on *): API Gateway writes both with this role. The account setting is
+# regional and shared: this assumes the account serves only this shop, as the
+# project's one production environment does.
 data "aws_iam_policy_document" "api_gateway_cloudwatch" {
   statement {
-    sid = "WriteExecutionLogs"
+    sid = "WriteExecutionAndAccessLogs"
     actions = [
       "logs:CreateLogStream",
       "logs:DescribeLogStreams",
       "logs:PutLogEvents",
     ]
-    resources = ["${aws_cloudwatch_log_group.api_execution.arn}:*"]
+    resources = [
+      "${aws_cloudwatch_log_group.api_execution.arn}:*",
+      "${aws_cloudwatch_log_group.api_access.arn}:*",
+    ]
   }
 
   # DescribeLogGroups is authorised against log-group:* only; API Gateway
