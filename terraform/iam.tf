@@ -5,6 +5,8 @@
 locals {
   dynamodb_item_read  = ["dynamodb:GetItem"]
   dynamodb_item_write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+  # Only the orders function creates orders; the others move their state.
+  dynamodb_item_update = ["dynamodb:UpdateItem"]
   # What the Powertools idempotency layer calls.
   dynamodb_idempotency = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 
@@ -116,15 +118,16 @@ data "aws_iam_policy_document" "stripe_webhook" {
 
   statement {
     sid       = "MoveOrderState"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_update)
     resources = [aws_dynamodb_table.shop["orders"].arn]
   }
 
-  # DeleteItem: a claim whose processing failed is released, so Stripe's
-  # redelivery is processed instead of being taken for a duplicate.
+  # PutItem claims an event, UpdateItem completes it, DeleteItem releases a
+  # claim whose processing failed, so Stripe's redelivery is processed instead
+  # of being taken for a duplicate.
   statement {
     sid       = "RecordStripeEvents"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write, ["dynamodb:DeleteItem"])
+    actions   = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.shop["events"].arn]
   }
 
@@ -148,8 +151,8 @@ data "aws_iam_policy_document" "fulfillment" {
   source_policy_documents = [data.aws_iam_policy_document.function_base["fulfillment"].json]
 
   statement {
-    sid       = "ReadWriteOrders"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    sid       = "MoveOrderState"
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_update)
     resources = [aws_dynamodb_table.shop["orders"].arn]
   }
 
