@@ -235,12 +235,13 @@ data "aws_iam_policy_document" "api_gateway_cloudwatch" {
     resources = ["${aws_cloudwatch_log_group.api_execution.arn}:*"]
   }
 
-  # DescribeLogGroups is authorised against log-group:* only; API Gateway
-  # calls it to find the group it writes to.
+  # DescribeLogGroups has no resource-level permissions (IAM service
+  # reference): only "*" grants it. API Gateway calls it to find the group
+  # it writes to.
   statement {
     sid       = "FindLogGroups"
     actions   = ["logs:DescribeLogGroups"]
-    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
+    resources = ["*"]
   }
 }
 
