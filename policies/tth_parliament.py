@@ -257,7 +257,11 @@ def judge_documents(
     if not documents:
         return CheckResult.UNKNOWN
     for attribute, statements, version in documents:
-        details.extend(f"{attribute} {finding}" for finding in lint(statements, in_plan, version))
+        try:
+            findings = lint(statements, in_plan, version)
+        except Exception as exc:  # fail closed: checkov would drop a check that raises from its counts
+            findings = [f"parliament could not analyse the document: {type(exc).__name__}: {exc}"]
+        details.extend(f"{attribute} {finding}" for finding in findings)
     return CheckResult.FAILED if details else CheckResult.PASSED
 
 

@@ -123,3 +123,18 @@ def test_listed_missing_actions_are_still_unknown_to_parliament(action: str) -> 
     with pytest.raises((parliament.UnknownActionException, parliament.UnknownPrefixException)):
         parliament.expand_action(action)
     assert prefix and name and ACTIONS_MISSING_FROM_PARLIAMENT[action].strip()
+
+
+def test_a_document_parliament_cannot_analyse_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given parliament raising on a document (checkov would drop a check that raises from its counts)
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(tth_parliament.parliament, "analyze_policy_string", broken)
+    details: list[str] = []
+
+    # When the document is judged, Then the check fails closed and says why
+    statement = Statement(actions=["s3:GetObject"], resources=["arn:aws:s3:::b/*"])
+    result = tth_parliament.judge_documents({}, [("policy", [statement], "2012-10-17")], details)
+    assert result == tth_parliament.CheckResult.FAILED
+    assert details == ["policy parliament could not analyse the document: ValueError: boom"]
