@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tth_check_bases import TthPolicyResourceCheck
-from tth_parliament import GUIDELINE, RULE_NAME, judge_documents, json_version
+from tth_parliament import GUIDELINE, RULE_NAME, json_version, judge_documents
 
 if TYPE_CHECKING:
     from checkov.common.models.enums import CheckResult

@@ -67,7 +67,8 @@ UNKNOWN_ARN = "arn:*:*:*:*:*"
 _ARN_FIELDS = ("arn", "aws", "tth", "us-east-1", "123456789012")
 _NAME = "tthvalue"
 _PLACEHOLDERS = {"Partition": "aws", "Region": "us-east-1", "Account": "123456789012"}
-_INTERPOLATION = re.compile(r"\$\{([^{}]*)\}")
+# A Terraform interpolation; ``${aws:username}``, ``${s3:prefix}``, ``${*}`` are IAM policy variables and stay.
+_INTERPOLATION = re.compile(r"\$\{(?![a-z0-9-]+:[A-Za-z0-9/_-]+\}|[*?$]\})([^{}]*)\}")
 _ARN_REFERENCE = re.compile(r"^(?:data\.)?(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.arn$")
 _LEADING_REFERENCE = re.compile(
     r"^((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?(?:\.[A-Za-z0-9_]+)+|(?:local|var)\.[A-Za-z0-9_]+)(.*)$"
@@ -131,50 +132,54 @@ def _one_or_list(values: list[str]) -> str | list[str]:
     return values[0] if len(values) == 1 else values
 
 
+def _principal_value(kind: str, ident: str, in_plan: bool) -> str:
+    value = concrete(ident, in_plan)
+    if value == ident or kind != "AWS" or (":iam::" in value and value != UNKNOWN_ARN):
+        return value
+    # An AWS principal given by an expression of unknown shape (an account id, a deferred ARN): parliament judges
+    # only the form, and an account id is a valid one.
+    return "123456789012"
+
+
 def _principal(pairs: list[tuple[str, str]], in_plan: bool) -> str | dict[str, str | list[str]]:
     if pairs == [("*", "*")]:
         return "*"
     grouped: dict[str, list[str]] = {}
     for kind, ident in pairs:
-        grouped.setdefault(kind, []).append(concrete(ident, in_plan))
-    if in_plan or any(is_reference(i) for _, i in pairs):
-        # An unknown principal is an account root of the right shape (parliament only checks the form).
-        grouped = {k: [("arn:aws:iam::123456789012:root" if v == UNKNOWN_ARN else v) for v in vs]
-                   for k, vs in grouped.items()}  # fmt: skip
+        grouped.setdefault(kind, []).append(_principal_value(kind, ident, in_plan))
     return {kind: _one_or_list(idents) for kind, idents in grouped.items()}
+
+
+def _values(values: list[str], in_plan: bool) -> str | list[str]:
+    return _one_or_list([concrete(v, in_plan) for v in values])
+
+
+def _rendered_statement(s: Statement, in_plan: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"Sid": s.sid} if s.sid else {}
+    out["Effect"] = s.effect
+    elements = (("Action", s.actions), ("NotAction", s.not_actions), ("Resource", s.resources),
+                ("NotResource", s.not_resources))  # fmt: skip
+    out.update({key: _values(values, in_plan) for key, values in elements if values})
+    if s.principals:
+        out["Principal"] = _principal(s.principals, in_plan)
+    if s.not_principals:
+        out["NotPrincipal"] = _principal(s.not_principals, in_plan)
+    # A trust statement has no Resource (AWS forbids one); parliament requires one, so give it "*".
+    is_trust = bool(s.principals and s.actions) and all(a.lower() in _TRUST_ACTIONS for a in s.actions)
+    if is_trust and not (s.resources or s.not_resources):
+        out["Resource"] = "*"
+    if s.conditions:
+        condition: dict[str, dict[str, str | list[str]]] = {}
+        for operator, key, values in s.conditions:
+            condition.setdefault(operator, {})[key] = _values(values, in_plan)
+        out["Condition"] = condition
+    return out
 
 
 def render(statements: list[Statement], in_plan: bool, version: str | None = "2012-10-17") -> dict[str, Any]:
     """A policy document as the AWS provider renders it: single values as scalars, Condition values as strings."""
-    rendered = []
-    for s in statements:
-        out: dict[str, Any] = {}
-        if s.sid:
-            out["Sid"] = s.sid
-        out["Effect"] = s.effect
-        for key, values in (("Action", s.actions), ("NotAction", s.not_actions)):
-            if values:
-                out[key] = _one_or_list([concrete(v, in_plan) for v in values])
-        for key, values in (("Resource", s.resources), ("NotResource", s.not_resources)):
-            if values:
-                out[key] = _one_or_list([concrete(v, in_plan) for v in values])
-        if s.principals:
-            out["Principal"] = _principal(s.principals, in_plan)
-        if s.not_principals:
-            out["NotPrincipal"] = _principal(s.not_principals, in_plan)
-        # A trust statement has no Resource (AWS forbids one); parliament requires one, so give it "*".
-        if s.principals and "Resource" not in out and "NotResource" not in out:
-            if s.actions and all(a.lower() in _TRUST_ACTIONS for a in s.actions):
-                out["Resource"] = "*"
-        if s.conditions:
-            condition: dict[str, dict[str, str | list[str]]] = {}
-            for operator, key, values in s.conditions:
-                condition.setdefault(operator, {})[key] = _one_or_list([concrete(v, in_plan) for v in values])
-            out["Condition"] = condition
-        rendered.append(out)
-    document: dict[str, Any] = {"Statement": rendered}
-    if version:
-        document = {"Version": version, **document}
+    document: dict[str, Any] = {"Version": version} if version else {}
+    document["Statement"] = [_rendered_statement(s, in_plan) for s in statements]
     return document
 
 
@@ -222,7 +227,7 @@ def lint(statements: list[Statement], in_plan: bool, version: str | None = "2012
     policy = parliament.analyze_policy_string(document, ignore_private_auditors=True)
     found: set[str] = set()
     of_statements: set[int] = set()
-    for position, (statement, parsed) in enumerate(zip(statements, policy.statements)):
+    for position, (statement, parsed) in enumerate(zip(statements, policy.statements, strict=False)):
         name = statement.sid or f"#{position + 1}"
         for finding in parsed.findings:
             of_statements.add(id(finding))
@@ -271,8 +276,8 @@ __all__ = [
     "RULE_NAME",
     "UNKNOWN_ARN",
     "concrete",
-    "judge_documents",
     "json_version",
+    "judge_documents",
     "lint",
     "render",
     "typed_arn",

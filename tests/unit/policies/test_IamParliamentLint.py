@@ -10,9 +10,9 @@ from conftest import POLICIES_DIR, assert_clean, scan_hcl, scan_plan
 
 sys.path.insert(0, str(POLICIES_DIR))  # checkov imports the helpers by bare name; so do these tests
 
-import tth_parliament  # noqa: E402
-from tth_allowlist import ACTIONS_MISSING_FROM_PARLIAMENT  # noqa: E402
-from tth_iam_helpers import Statement  # noqa: E402
+import tth_parliament
+from tth_allowlist import ACTIONS_MISSING_FROM_PARLIAMENT
+from tth_iam_helpers import Statement
 
 parliament = tth_parliament.parliament  # imported there, with its pkg_resources warning silenced
 CHECK_ID = "CKV_TTH_23"
@@ -94,6 +94,24 @@ def test_reference_placeholders_have_the_resource_type_of_the_arn() -> None:
     assert tth_parliament.concrete("aws_s3_bucket.site.arn", in_plan=True) == tth_parliament.UNKNOWN_ARN
     assert tth_parliament.concrete(None, in_plan=True) == tth_parliament.UNKNOWN_ARN
     assert tth_parliament.concrete("logs.us-east-2.amazonaws.com", in_plan=False) == "logs.us-east-2.amazonaws.com"
+    # IAM policy variables are not Terraform expressions
+    home = "arn:aws:s3:::b/home/${aws:username}/*"
+    assert tth_parliament.concrete(home, in_plan=True) == home
+
+
+def test_principals_given_by_expressions_keep_a_valid_form() -> None:
+    # Given AWS principals named by an account-id expression, a role reference and a deferred plan value
+    statement = Statement(
+        actions=["sqs:SendMessage"],
+        resources=["arn:aws:sqs:us-east-2:123456789012:q"],
+        principals=[("AWS", "data.aws_caller_identity.current.account_id"), ("AWS", "aws_iam_role.r.arn")],
+    )
+
+    # Then parliament finds nothing wrong with their form, on the HCL and in a plan
+    assert tth_parliament.lint([statement], in_plan=False) == []
+    assert tth_parliament.lint([statement], in_plan=True) == []
+    typo = Statement(actions=["sqs:SendMessage"], resources=["*"], principals=[("AWS", "not-an-account")])
+    assert _issues(tth_parliament.lint([typo], in_plan=False)) == {"UNKNOWN_PRINCIPAL"}
 
 
 def test_every_mapped_resource_type_is_in_parliaments_database() -> None:
