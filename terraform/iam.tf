@@ -240,12 +240,13 @@ data "aws_iam_policy_document" "api_gateway_cloudwatch" {
     ]
   }
 
-  # DescribeLogGroups is authorised against log-group:* only; API Gateway
-  # calls it to find the group it writes to.
+  # DescribeLogGroups has no resource-level permissions (IAM service
+  # reference): only "*" grants it. API Gateway calls it to find the group
+  # it writes to.
   statement {
     sid       = "FindLogGroups"
     actions   = ["logs:DescribeLogGroups"]
-    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
+    resources = ["*"]
   }
 }
 
