@@ -1,11 +1,16 @@
-"""``terraform fmt -check``, ``validate`` and ``test`` (plan-only, mocked providers) for the root module, offline.
+"""``terraform fmt -check``, ``validate``, ``test`` (plan-only, mocked providers) and the graph for the root module, offline.
 
 Validation runs in a scratch copy, so the repository never gets a ``.terraform/`` directory;
 the copy is initialised from the provider mirror with ``-backend=false``.
+
+The graph check covers what neither ``validate`` nor a mocked plan can see: the order
+Terraform applies resources in. Each entry of ``REQUIRED_ORDER`` says resource A must wait
+for resource B, and why.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -16,10 +21,42 @@ from harness.terraform import OVERRIDES_DIR, TERRAFORM_DIR
 from harness.toolchain import cli_config, terraform_binary
 
 
-def run(args: list[str], cwd: Path) -> None:
+REQUIRED_ORDER: list[tuple[str, str, str]] = [
+    (
+        "aws_api_gateway_deployment.api",
+        "aws_api_gateway_gateway_response.error",
+        "a deployment snapshots the API as it is; created before the gateway responses, "
+        "the stage keeps AWS's default error bodies",
+    ),
+]
+
+EDGE = re.compile(r'^\s*"([^"]+)" -> "([^"]+)"')
+
+
+def run(args: list[str], cwd: Path, *, capture: bool = False) -> str:
     print("$ terraform " + " ".join(args), flush=True)
     env = {"TF_CLI_CONFIG_FILE": cli_config(), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin"}
-    subprocess.run([terraform_binary(), *args], cwd=cwd, env=env, check=True)
+    done = subprocess.run([terraform_binary(), *args], cwd=cwd, env=env, check=True, capture_output=capture, text=True)
+    return done.stdout if capture else ""
+
+
+def order_violations(dot: str, required: list[tuple[str, str, str]]) -> list[str]:
+    """The entries of ``required`` whose first resource does not (transitively) wait for the second in ``dot``."""
+    waits_for: dict[str, set[str]] = {}
+    for line in dot.splitlines():
+        if match := EDGE.match(line):
+            waits_for.setdefault(match[1], set()).add(match[2])
+    problems = []
+    for first, second, why in required:
+        seen, todo = set(), [first]
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(waits_for.get(node, ()))
+        if second not in seen:
+            problems.append(f"{first} must wait for {second}: {why}")
+    return problems
 
 
 def main() -> int:
@@ -34,6 +71,11 @@ def main() -> int:
             run(["validate", "-no-color"], copy)
             # Plan-only tests with mocked providers (terraform/tests/*.tftest.hcl).
             run(["test", "-no-color"], copy)
+            problems = order_violations(run(["graph"], copy, capture=True), REQUIRED_ORDER)
+            for problem in problems:
+                print(f"apply order: {problem}", file=sys.stderr)
+            if problems:
+                return 1
     except subprocess.CalledProcessError as exc:
         print(f"terraform check failed: {' '.join(map(str, exc.cmd[1:3]))}", file=sys.stderr)
         return 1

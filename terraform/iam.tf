@@ -200,8 +200,13 @@ resource "aws_iam_role_policy" "function" {
 }
 
 ################################################################################
-# API Gateway's account-wide CloudWatch role (execution logs)
+# API Gateway's account-wide CloudWatch role (execution logs), created only
+# when the stack manages the account setting (api_gateway.tf)
 ################################################################################
+
+locals {
+  api_gateway_account_managed = var.api_gateway_account_role_arn == null
+}
 
 data "aws_iam_policy_document" "api_gateway_assume_role" {
   statement {
@@ -211,10 +216,20 @@ data "aws_iam_policy_document" "api_gateway_assume_role" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    # Confused-deputy guard: only API Gateway acting for this account.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
   }
 }
 
 resource "aws_iam_role" "api_gateway_cloudwatch" {
+  # On/off switch with the account setting.
+  count = local.api_gateway_account_managed ? 1 : 0
+
   name               = "${local.name_prefix}-apigw-cloudwatch"
   description        = "Lets API Gateway write the shop API's execution logs"
   assume_role_policy = data.aws_iam_policy_document.api_gateway_assume_role.json
@@ -245,7 +260,10 @@ data "aws_iam_policy_document" "api_gateway_cloudwatch" {
 }
 
 resource "aws_iam_role_policy" "api_gateway_cloudwatch" {
+  # On/off switch with the account setting.
+  count = local.api_gateway_account_managed ? 1 : 0
+
   name   = "execution-logs"
-  role   = aws_iam_role.api_gateway_cloudwatch.id
+  role   = aws_iam_role.api_gateway_cloudwatch[0].id
   policy = data.aws_iam_policy_document.api_gateway_cloudwatch.json
 }

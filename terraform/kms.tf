@@ -1,13 +1,14 @@
-# Two customer-managed keys:
+# Customer-managed keys (the WAF logs key is in waf.tf, in us-east-1):
 # - main: data at rest of the backend (DynamoDB, Secrets Manager, SSM
 #   SecureString, SQS, SNS, CloudWatch Logs, Lambda environment).
 # - site: the static site bucket; its policy names the CloudFront
 #   distribution, which depends (through the API origin) on resources
 #   encrypted with the main key, so one key would form a dependency cycle.
 
-# The account (through IAM policies) administers and uses both keys. The actions
-# are listed instead of "kms:*": the same effect for key management, without
-# granting future KMS actions by default.
+# The account (through IAM policies) administers and uses every key. The
+# actions are listed instead of "kms:*": the same effect for key management
+# (on-demand rotation included), without granting future KMS actions by
+# default.
 data "aws_iam_policy_document" "kms_account" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
   # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM).
@@ -32,11 +33,13 @@ data "aws_iam_policy_document" "kms_account" {
       "kms:ListAliases",
       "kms:ListGrants",
       "kms:ListKeyPolicies",
+      "kms:ListKeyRotations",
       "kms:ListResourceTags",
       "kms:PutKeyPolicy",
       "kms:ReEncrypt*",
       "kms:RetireGrant",
       "kms:RevokeGrant",
+      "kms:RotateKeyOnDemand",
       "kms:ScheduleKeyDeletion",
       "kms:TagResource",
       "kms:UntagResource",
@@ -52,10 +55,14 @@ data "aws_iam_policy_document" "kms_account" {
   }
 }
 
-data "aws_iam_policy_document" "kms_main" {
+# CloudWatch Logs encrypts log groups of this account in the key's region:
+# the main key (var.region) and the WAF logs key (us-east-1, waf.tf).
+data "aws_iam_policy_document" "kms_logs" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
-  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to services by condition.
+  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to CloudWatch Logs by condition.
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
+  for_each = { main = var.region, waf = "us-east-1" }
+
   source_policy_documents = [data.aws_iam_policy_document.kms_account.json]
 
   statement {
@@ -71,15 +78,22 @@ data "aws_iam_policy_document" "kms_main" {
 
     principals {
       type        = "Service"
-      identifiers = ["logs.${var.region}.amazonaws.com"]
+      identifiers = ["logs.${each.value}.amazonaws.com"]
     }
 
     condition {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
+      values   = ["arn:${local.partition}:logs:${each.value}:${local.account_id}:log-group:*"]
     }
   }
+}
+
+data "aws_iam_policy_document" "kms_main" {
+  # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
+  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to services by condition.
+  # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
+  source_policy_documents = [data.aws_iam_policy_document.kms_logs["main"].json]
 
   statement {
     sid       = "CloudWatchAlarmsPublishToEncryptedTopic"

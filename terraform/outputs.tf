@@ -58,7 +58,7 @@ output "api_invoke_url" {
 
 output "api_key_id" {
   description = "Id of the API key CloudFront sends (read its value with aws apigateway get-api-key --include-value)."
-  value       = aws_api_gateway_api_key.cloudfront.id
+  value       = aws_api_gateway_api_key.cloudfront[local.api_key_current].id
 }
 
 output "api_stage_name" {

@@ -4,23 +4,7 @@
 # tests/fake_packages/*.zip are placeholders: a plan only hashes them.
 
 mock_provider "aws" {
-  # Policy documents are rendered by the real provider only; a valid empty
-  # policy keeps the resources that validate JSON happy.
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  override_data {
-    target = data.aws_caller_identity.current
-    values = { account_id = "123456789012" }
-  }
-
-  override_data {
-    target = data.aws_partition.current
-    values = { partition = "aws" }
-  }
+  source = "./tests/mocks"
 }
 
 mock_provider "aws" {
@@ -28,9 +12,10 @@ mock_provider "aws" {
 }
 
 variables {
-  lambda_packages_dir      = "tests/fake_packages"
-  stripe_publishable_key   = "pk_test_contract"
-  fulfillment_api_base_url = "https://partner.example.com"
+  cloudfront_default_domain_allowed = true
+  lambda_packages_dir               = "tests/fake_packages"
+  stripe_publishable_key            = "pk_test_contract"
+  fulfillment_api_base_url          = "https://partner.example.com"
 }
 
 run "names_follow_the_contract" {
