@@ -6,6 +6,9 @@ deletes the message, so the function never sees it. Here the queues keep their m
 are listed and read back as usual) but moto's delivery loop sees none; ``harness.sqs_poller``
 feeds the messages to the deployed package, as the Lambda service polls a queue in AWS.
 
+Service Quotas: moto knows VPC quotas only; the stack reads Lambda's concurrent-executions quota
+(terraform/lambda.tf), so it is answered with AWS's default for a new region (1000).
+
 Usage: ``python -m harness.moto_entry -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from moto.server import main
+from moto.servicequotas.models import ServiceQuotasBackend
 from moto.sqs import models
 
 
@@ -33,6 +37,30 @@ def _queue_init(self: models.Queue, *args: Any, **kwargs: Any) -> None:
 
 
 models.Queue.__init__ = _queue_init  # type: ignore[method-assign]
+
+LAMBDA_CONCURRENCY_QUOTA: dict[str, Any] = {
+    "Adjustable": True,
+    "GlobalQuota": False,
+    "QuotaArn": "arn:aws:servicequotas:us-east-2::lambda/L-B99A9384",
+    "QuotaCode": "L-B99A9384",
+    "QuotaName": "Concurrent executions",
+    "ServiceCode": "lambda",
+    "ServiceName": "AWS Lambda",
+    "Unit": "None",
+    "Value": 1000.0,
+}
+
+
+_original_get_service_quota = ServiceQuotasBackend.get_service_quota
+
+
+def _get_service_quota(self: ServiceQuotasBackend, service_code: str, quota_code: str) -> dict[str, Any]:
+    if (service_code, quota_code) == ("lambda", LAMBDA_CONCURRENCY_QUOTA["QuotaCode"]):
+        return LAMBDA_CONCURRENCY_QUOTA
+    return _original_get_service_quota(self, service_code, quota_code)
+
+
+ServiceQuotasBackend.get_service_quota = _get_service_quota  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     main()

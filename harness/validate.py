@@ -1,4 +1,4 @@
-"""``terraform fmt -check``, ``validate``, ``test`` (plan-only, mocked providers) and the graph for the root module, offline.
+"""``terraform fmt -check``, ``validate``, ``test`` (plan-only, mocked providers), the graph and tflint for the root module, offline.
 
 Validation runs in a scratch copy, so the repository never gets a ``.terraform/`` directory;
 the copy is initialised from the provider mirror with ``-backend=false``.
@@ -6,10 +6,14 @@ the copy is initialised from the provider mirror with ``-backend=false``.
 The graph check covers what neither ``validate`` nor a mocked plan can see: the order
 Terraform applies resources in. Each entry of ``REQUIRED_ORDER`` says resource A must wait
 for resource B, and why.
+
+tflint runs with ``.tflint.hcl`` and the terraform ruleset ``scripts/bootstrap`` built (pinned in
+``versions.env``); it refuses to run on tflint's bundled copy of the ruleset, whose version is not ours.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -18,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from harness.terraform import OVERRIDES_DIR, TERRAFORM_DIR
-from harness.toolchain import cli_config, terraform_binary
+from harness.toolchain import REPO_ROOT, ToolchainMissing, cli_config, terraform_binary
 
 
 REQUIRED_ORDER: list[tuple[str, str, str]] = [
@@ -59,6 +63,29 @@ def order_violations(dot: str, required: list[tuple[str, str, str]]) -> list[str
     return problems
 
 
+def pinned(name: str) -> str:
+    """The value of ``name`` in ``versions.env``, without the leading ``v``."""
+    for line in (REPO_ROOT / "versions.env").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1].strip().removeprefix("v")
+    raise ToolchainMissing(f"versions.env has no {name}")
+
+
+def tflint() -> None:
+    """Run tflint on the root module with the pinned terraform ruleset; raise CalledProcessError on findings."""
+    binary, plugins = shutil.which("tflint"), os.environ.get("TTH_TFLINT_PLUGIN_DIR", "")
+    if not binary or not Path(plugins, "tflint-ruleset-terraform").is_file():
+        raise ToolchainMissing("no tflint or tflint-ruleset-terraform: run `scripts/bootstrap` and source its env.sh")
+    env = {"TFLINT_PLUGIN_DIR": plugins, "PATH": "/usr/bin", "HOME": os.environ.get("HOME", "/nonexistent")}
+    command = [binary, f"--chdir={TERRAFORM_DIR}", f"--config={REPO_ROOT / '.tflint.hcl'}"]
+    version = subprocess.run([*command, "--version"], env=env, check=True, capture_output=True, text=True).stdout
+    wanted = f"ruleset.terraform ({pinned('TFLINT_RULESET_TERRAFORM_VERSION')})"
+    if pinned("TFLINT_VERSION") not in version.splitlines()[0] or wanted not in version:
+        raise ToolchainMissing(f"tflint is not the pinned build (want {wanted}):\n{version}")
+    print("$ tflint " + " ".join(command[1:]), flush=True)
+    subprocess.run([*command, "--format=compact", "--no-color"], env=env, check=True)
+
+
 def main() -> int:
     try:
         run(["fmt", "-check", "-diff", "-recursive", str(TERRAFORM_DIR), str(OVERRIDES_DIR)], TERRAFORM_DIR)
@@ -76,8 +103,12 @@ def main() -> int:
                 print(f"apply order: {problem}", file=sys.stderr)
             if problems:
                 return 1
+        tflint()
     except subprocess.CalledProcessError as exc:
         print(f"terraform check failed: {' '.join(map(str, exc.cmd[1:3]))}", file=sys.stderr)
+        return 1
+    except ToolchainMissing as exc:
+        print(f"terraform check failed: {exc}", file=sys.stderr)
         return 1
     return 0
 

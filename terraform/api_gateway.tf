@@ -20,6 +20,20 @@
 locals {
   api_stage_name = var.environment
 
+  # Method throttles: every method's default, and the webhook's own.
+  api_method_throttles = {
+    all = {
+      method_path = "*/*"
+      burst_limit = var.api_throttling_burst_limit
+      rate_limit  = var.api_throttling_rate_limit
+    }
+    stripe_webhook = {
+      method_path = "${local.api_routes.stripe_webhook.arn_path}/${local.api_routes.stripe_webhook.http_method}"
+      burst_limit = var.stripe_webhook_throttling_burst_limit
+      rate_limit  = var.stripe_webhook_throttling_rate_limit
+    }
+  }
+
   # The generation CloudFront sends (the last one listed).
   api_key_current = var.api_key_generations[length(var.api_key_generations) - 1]
 
@@ -351,11 +365,16 @@ resource "aws_api_gateway_stage" "api" {
   ]
 }
 
-resource "aws_api_gateway_method_settings" "all" {
+# Stage throttles are per method: "*/*" sets every method's own bucket, and
+# Stripe's webhook gets its own limits, so a flood of forged signatures is
+# throttled there and never takes the capacity of checkout.
+resource "aws_api_gateway_method_settings" "route" {
   # checkov:skip=CKV_AWS_225: Caching is off on purpose: responses are per order and per request (see the stage).
+  for_each = local.api_method_throttles
+
   rest_api_id = aws_api_gateway_rest_api.api.id
   stage_name  = aws_api_gateway_stage.api.stage_name
-  method_path = "*/*"
+  method_path = each.value.method_path
 
   settings {
     metrics_enabled = true
@@ -363,28 +382,14 @@ resource "aws_api_gateway_method_settings" "all" {
     # Request and response bodies carry customer e-mail and names.
     data_trace_enabled     = false
     caching_enabled        = false
-    throttling_burst_limit = var.api_throttling_burst_limit
-    throttling_rate_limit  = var.api_throttling_rate_limit
+    throttling_burst_limit = each.value.burst_limit
+    throttling_rate_limit  = each.value.rate_limit
   }
 }
 
-# Stage throttles are per method: Stripe's webhook gets its own limits, so
-# a flood of forged signatures is throttled there and never takes the
-# capacity of checkout (POST /api/orders has its own bucket).
-resource "aws_api_gateway_method_settings" "stripe_webhook" {
-  # checkov:skip=CKV_AWS_225: Caching is off on purpose: responses are per order and per request (see the stage).
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  stage_name  = aws_api_gateway_stage.api.stage_name
-  method_path = "${local.api_routes.stripe_webhook.arn_path}/${local.api_routes.stripe_webhook.http_method}"
-
-  settings {
-    metrics_enabled        = true
-    logging_level          = "ERROR"
-    data_trace_enabled     = false
-    caching_enabled        = false
-    throttling_burst_limit = var.stripe_webhook_throttling_burst_limit
-    throttling_rate_limit  = var.stripe_webhook_throttling_rate_limit
-  }
+moved {
+  from = aws_api_gateway_method_settings.all
+  to   = aws_api_gateway_method_settings.route["all"]
 }
 
 # Regional, account-wide setting: the role API Gateway writes execution logs

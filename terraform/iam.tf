@@ -267,3 +267,45 @@ resource "aws_iam_role_policy" "api_gateway_cloudwatch" {
   role   = aws_iam_role.api_gateway_cloudwatch[0].id
   policy = data.aws_iam_policy_document.api_gateway_cloudwatch.json
 }
+
+################################################################################
+# CloudTrail's role for the DynamoDB data-event log group (cloudtrail.tf)
+################################################################################
+
+data "aws_iam_policy_document" "cloudtrail_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    # Confused-deputy guard: only this stack's trail.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.dynamodb_trail_arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "cloudtrail_logs" {
+  name               = "${local.name_prefix}-cloudtrail-logs"
+  description        = "Lets CloudTrail write the DynamoDB data events to CloudWatch Logs"
+  assume_role_policy = data.aws_iam_policy_document.cloudtrail_assume_role.json
+}
+
+data "aws_iam_policy_document" "cloudtrail_logs" {
+  statement {
+    sid       = "WriteDataEvents"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.dynamodb.arn}:log-stream:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "cloudtrail_logs" {
+  name   = "data-event-logs"
+  role   = aws_iam_role.cloudtrail_logs.id
+  policy = data.aws_iam_policy_document.cloudtrail_logs.json
+}

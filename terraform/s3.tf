@@ -174,6 +174,48 @@ data "aws_iam_policy_document" "logs_bucket_delivery" {
   }
 }
 
+data "aws_iam_policy_document" "logs_bucket_cloudtrail" {
+  statement {
+    sid       = "AWSCloudTrailAclCheck"
+    actions   = ["s3:GetBucketAcl"]
+    resources = [aws_s3_bucket.logs.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.dynamodb_trail_arn]
+    }
+  }
+
+  statement {
+    sid       = "AWSCloudTrailWrite"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.logs.arn}/${local.cloudtrail_log_prefix}/AWSLogs/${local.account_id}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:x-amz-acl"
+      values   = ["bucket-owner-full-control"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.dynamodb_trail_arn]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "deny_insecure_transport_logs" {
   statement {
     sid     = "DenyInsecureTransport"
@@ -200,6 +242,7 @@ data "aws_iam_policy_document" "deny_insecure_transport_logs" {
 data "aws_iam_policy_document" "logs_bucket" {
   source_policy_documents = [
     data.aws_iam_policy_document.logs_bucket_delivery.json,
+    data.aws_iam_policy_document.logs_bucket_cloudtrail.json,
     data.aws_iam_policy_document.deny_insecure_transport_logs.json,
   ]
 }

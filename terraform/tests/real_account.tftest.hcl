@@ -128,8 +128,8 @@ run "webhook_has_its_own_throttle_and_source_addresses" {
 
   assert {
     condition = (
-      aws_api_gateway_method_settings.stripe_webhook.method_path == "api/webhooks/stripe/POST" &&
-      aws_api_gateway_method_settings.stripe_webhook.settings[0].throttling_rate_limit == 7
+      aws_api_gateway_method_settings.route["stripe_webhook"].method_path == "api/webhooks/stripe/POST" &&
+      aws_api_gateway_method_settings.route["stripe_webhook"].settings[0].throttling_rate_limit == 7
     )
     error_message = "POST /api/webhooks/stripe needs its own method throttle."
   }

@@ -8,13 +8,3 @@ resource "aws_lambda_function" "function" {
   }
 }
 
-# moto serves Service Quotas for VPC only, so the Lambda concurrency quota
-# cannot be read there; the emulator run assumes AWS's default quota (1000).
-# Production reads the account's real quota (lambda.tf).
-data "aws_servicequotas_service_quota" "lambda_concurrency" {
-  count = 0
-}
-
-locals {
-  lambda_concurrency_quota = 1000
-}
