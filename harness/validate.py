@@ -1,4 +1,4 @@
-"""``terraform fmt -check``, ``validate``, ``test`` (plan-only, mocked providers), the graph and tflint for the root module, offline.
+"""``terraform fmt -check``, ``validate``, ``test`` (plan-only, mocked providers), the graph and tflint, offline.
 
 Validation runs in a scratch copy, so the repository never gets a ``.terraform/`` directory;
 the copy is initialised from the provider mirror with ``-backend=false``.
@@ -23,7 +23,6 @@ from pathlib import Path
 
 from harness.terraform import OVERRIDES_DIR, TERRAFORM_DIR
 from harness.toolchain import REPO_ROOT, ToolchainMissing, cli_config, terraform_binary
-
 
 REQUIRED_ORDER: list[tuple[str, str, str]] = [
     (

@@ -55,13 +55,45 @@ data "aws_iam_policy_document" "kms_account" {
   }
 }
 
-# CloudWatch Logs encrypts log groups of this account in the key's region:
-# the main key (var.region) and the WAF logs key (us-east-1, waf.tf).
-data "aws_iam_policy_document" "kms_logs" {
+# The policies of the main key (var.region) and the WAF logs key (us-east-1,
+# waf.tf): CloudWatch Logs encrypts this account's log groups of the key's
+# region, plus each key's own service statements below.
+locals {
+  kms_regional_keys = { main = var.region, waf_logs = "us-east-1" }
+
+  kms_service_statements = {
+    main = [
+      {
+        sid     = "CloudTrailEncryptsDynamodbTrail"
+        service = "cloudtrail.amazonaws.com"
+        actions = ["kms:GenerateDataKey*"]
+        conditions = [
+          { test = "StringEquals", variable = "aws:SourceArn", values = [local.dynamodb_trail_arn] },
+          { test = "StringLike", variable = "kms:EncryptionContext:aws:cloudtrail:arn", values = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"] },
+        ]
+      },
+      {
+        sid        = "CloudTrailDescribesKey"
+        service    = "cloudtrail.amazonaws.com"
+        actions    = ["kms:DescribeKey"]
+        conditions = [{ test = "StringEquals", variable = "aws:SourceArn", values = [local.dynamodb_trail_arn] }]
+      },
+      {
+        sid        = "CloudWatchAlarmsPublishToEncryptedTopic"
+        service    = "cloudwatch.amazonaws.com"
+        actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+      },
+    ]
+    waf_logs = []
+  }
+}
+
+data "aws_iam_policy_document" "kms_regional" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
-  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to CloudWatch Logs by condition.
+  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to services by condition.
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
-  for_each = { main = var.region, waf = "us-east-1" }
+  for_each = local.kms_regional_keys
 
   source_policy_documents = [data.aws_iam_policy_document.kms_account.json]
 
@@ -87,68 +119,29 @@ data "aws_iam_policy_document" "kms_logs" {
       values   = ["arn:${local.partition}:logs:${each.value}:${local.account_id}:log-group:*"]
     }
   }
-}
 
-data "aws_iam_policy_document" "kms_main" {
-  # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
-  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to services by condition.
-  # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
-  source_policy_documents = [data.aws_iam_policy_document.kms_logs["main"].json]
+  dynamic "statement" {
+    for_each = local.kms_service_statements[each.key]
 
-  statement {
-    sid       = "CloudTrailEncryptsDynamodbTrail"
-    actions   = ["kms:GenerateDataKey*"]
-    resources = ["*"]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = ["*"]
 
-    principals {
-      type        = "Service"
-      identifiers = ["cloudtrail.amazonaws.com"]
-    }
+      principals {
+        type        = "Service"
+        identifiers = [statement.value.service]
+      }
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceArn"
-      values   = [local.dynamodb_trail_arn]
-    }
+      dynamic "condition" {
+        for_each = statement.value.conditions
 
-    condition {
-      test     = "StringLike"
-      variable = "kms:EncryptionContext:aws:cloudtrail:arn"
-      values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
-    }
-  }
-
-  statement {
-    sid       = "CloudTrailDescribesKey"
-    actions   = ["kms:DescribeKey"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudtrail.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceArn"
-      values   = [local.dynamodb_trail_arn]
-    }
-  }
-
-  statement {
-    sid       = "CloudWatchAlarmsPublishToEncryptedTopic"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
@@ -157,7 +150,7 @@ resource "aws_kms_key" "main" {
   description             = "${local.name_prefix}: data at rest (DynamoDB, secrets, parameters, queues, topics, logs, Lambda environment)"
   deletion_window_in_days = 30
   enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms_main.json
+  policy                  = data.aws_iam_policy_document.kms_regional["main"].json
 }
 
 resource "aws_kms_alias" "main" {

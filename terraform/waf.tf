@@ -286,7 +286,7 @@ resource "aws_kms_key" "waf_logs" {
   description             = "${local.name_prefix}: WAF logs (us-east-1)"
   deletion_window_in_days = 30
   enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms_logs["waf"].json
+  policy                  = data.aws_iam_policy_document.kms_regional["waf_logs"].json
 }
 
 resource "aws_cloudwatch_log_group" "waf" {
