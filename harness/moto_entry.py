@@ -6,18 +6,21 @@ deletes the message, so the function never sees it. Here the queues keep their m
 are listed and read back as usual) but moto's delivery loop sees none; ``harness.sqs_poller``
 feeds the messages to the deployed package, as the Lambda service polls a queue in AWS.
 
-Service Quotas: moto knows VPC quotas only; the stack reads Lambda's concurrent-executions quota
-(terraform/lambda.tf), so it is answered with AWS's default for a new region (1000).
+Service Quotas: moto knows VPC quotas only and has no GetAWSDefaultServiceQuota; the stack reads Lambda's
+concurrent-executions quota (terraform/lambda.tf; the provider asks for the applied and the default value), so
+both are answered with AWS's default for a new region (1000).
 
 Usage: ``python -m harness.moto_entry -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from moto.server import main
 from moto.servicequotas.models import ServiceQuotasBackend
+from moto.servicequotas.responses import ServiceQuotasResponse
 from moto.sqs import models
 
 
@@ -60,7 +63,16 @@ def _get_service_quota(self: ServiceQuotasBackend, service_code: str, quota_code
     return _original_get_service_quota(self, service_code, quota_code)
 
 
+def _get_aws_default_service_quota(self: ServiceQuotasResponse) -> str:
+    params = json.loads(self.body)
+    quota = self.backend.get_service_quota(
+        service_code=str(params.get("ServiceCode")), quota_code=str(params.get("QuotaCode"))
+    )
+    return json.dumps({"Quota": quota})
+
+
 ServiceQuotasBackend.get_service_quota = _get_service_quota  # type: ignore[method-assign]
+ServiceQuotasResponse.get_aws_default_service_quota = _get_aws_default_service_quota  # type: ignore[attr-defined]
 
 if __name__ == "__main__":
     main()
