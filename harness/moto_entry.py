@@ -6,6 +6,9 @@ deletes the message, so the function never sees it. Here the queues keep their m
 are listed and read back as usual) but moto's delivery loop sees none; ``harness.sqs_poller``
 feeds the messages to the deployed package, as the Lambda service polls a queue in AWS.
 
+It also turns on IAM enforcement for assumed-role sessions (``harness.iam.enforce``): every call a
+function or its event source mapping makes is checked against the deployed policies.
+
 Service Quotas: moto knows VPC quotas only and has no GetAWSDefaultServiceQuota; the stack reads Lambda's
 concurrent-executions quota (terraform/lambda.tf; the provider asks for the applied and the default value), so
 both are answered with AWS's default for a new region (1000).
@@ -22,6 +25,8 @@ from moto.server import main
 from moto.servicequotas.models import ServiceQuotasBackend
 from moto.servicequotas.responses import ServiceQuotasResponse
 from moto.sqs import models
+
+from harness.iam import enforce
 
 
 class _HarnessDelivers(dict[str, Any]):
@@ -75,4 +80,5 @@ ServiceQuotasBackend.get_service_quota = _get_service_quota  # type: ignore[meth
 ServiceQuotasResponse.get_aws_default_service_quota = _get_aws_default_service_quota  # type: ignore[attr-defined]
 
 if __name__ == "__main__":
+    enforce.install()
     main()

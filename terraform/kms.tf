@@ -97,11 +97,13 @@ data "aws_iam_policy_document" "kms_regional" {
 
   source_policy_documents = [data.aws_iam_policy_document.kms_account.json]
 
+  # No kms:DescribeKey here: its requests carry no encryption context, so
+  # the condition below could never allow it. The context key is a String
+  # (IAM service reference), hence StringLike.
   statement {
     sid = "CloudWatchLogsEncryptsOurLogGroups"
     actions = [
       "kms:Decrypt",
-      "kms:DescribeKey",
       "kms:Encrypt",
       "kms:GenerateDataKey*",
       "kms:ReEncrypt*",
@@ -114,7 +116,7 @@ data "aws_iam_policy_document" "kms_regional" {
     }
 
     condition {
-      test     = "ArnLike"
+      test     = "StringLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = ["arn:${local.partition}:logs:${each.value}:${local.account_id}:log-group:*"]
     }
