@@ -6,9 +6,8 @@ deletes the message, so the function never sees it. Here the queues keep their m
 are listed and read back as usual) but moto's delivery loop sees none; ``harness.sqs_poller``
 feeds the messages to the deployed package, as the Lambda service polls a queue in AWS.
 
-It also answers the AWS provider's status waiters at once where moto would make them poll
-(``_end_waiters_at_once``; each waiter is listed there). Waiters that demand several consecutive
-consistent reads (SQS attributes, KMS key settings) cannot be ended by any answer.
+It also turns on IAM enforcement for assumed-role sessions (``harness.iam.enforce``): every call a
+function or its event source mapping makes is checked against the deployed policies.
 
 Usage: ``python -m harness.moto_entry -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
 """
@@ -17,9 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.moto_api import state_manager
 from moto.server import main
 from moto.sqs import models
+
+from harness.iam import enforce
 
 
 class _HarnessDelivers(dict[str, Any]):
@@ -39,19 +39,6 @@ def _queue_init(self: models.Queue, *args: Any, **kwargs: Any) -> None:
 
 models.Queue.__init__ = _queue_init  # type: ignore[method-assign]
 
-
-def _end_waiters_at_once() -> None:
-    """Emulator answers that end a provider waiter on its first poll (emulator runs only).
-
-    - ``cloudfront::distribution``: moto reports ``InProgress`` once before ``Deployed``, so the
-      provider's deployment waiter (create, update, and the disable before delete) polls a second
-      time, 15 s later. ``immediate`` reports ``Deployed`` on the first poll, as a distribution that
-      finished deploying does.
-    """
-    state_manager.set_transition("cloudfront::distribution", {"progression": "immediate"})
-
-
-_end_waiters_at_once()
-
 if __name__ == "__main__":
+    enforce.install()
     main()
