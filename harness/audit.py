@@ -10,6 +10,24 @@ if TYPE_CHECKING:
 # us-east-1 holds the CloudFront-scoped web ACL, its log group and the access-log delivery.
 AUDITED_REGIONS = ("us-east-2", "us-east-1")
 
+
+def _customer_keys_in_use(kms: Any) -> list[str]:
+    # moto creates the alias/aws/dynamodb key as a customer key; in AWS it is AWS-managed, not ours.
+    aws_managed = {
+        a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/aws/")
+    }
+    found = []
+    for key in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        if (
+            meta["KeyManager"] == "CUSTOMER"
+            and meta["KeyState"] != "PendingDeletion"
+            and key["KeyId"] not in aws_managed
+        ):
+            found.append(key["KeyId"])
+    return found
+
+
 _REGIONAL: dict[str, dict[str, Callable[[Any], list[str]]]] = {
     "lambda": {
         "function": lambda c: [f["FunctionName"] for f in c.list_functions()["Functions"]],
@@ -45,12 +63,7 @@ _REGIONAL: dict[str, dict[str, Callable[[Any], list[str]]]] = {
             a["AliasName"] for a in c.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")
         ],
         # Destroy schedules our keys for deletion, as AWS does; a key still enabled is left over.
-        "key": lambda c: [
-            k["KeyId"]
-            for k in c.list_keys()["Keys"]
-            if (meta := c.describe_key(KeyId=k["KeyId"])["KeyMetadata"])["KeyManager"] == "CUSTOMER"
-            and meta["KeyState"] != "PendingDeletion"
-        ],
+        "key": lambda c: _customer_keys_in_use(c),
     },
     "wafv2": {
         "regional web acl": lambda c: [a["Name"] for a in c.list_web_acls(Scope="REGIONAL")["WebACLs"]],
