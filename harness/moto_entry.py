@@ -6,6 +6,9 @@ deletes the message, so the function never sees it. Here the queues keep their m
 are listed and read back as usual) but moto's delivery loop sees none; ``harness.sqs_poller``
 feeds the messages to the deployed package, as the Lambda service polls a queue in AWS.
 
+It also turns on IAM enforcement for assumed-role sessions (``harness.iam.enforce``): every call a
+function or its event source mapping makes is checked against the deployed policies.
+
 Usage: ``python -m harness.moto_entry -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
 """
 
@@ -17,6 +20,7 @@ from moto.server import main
 from moto.sqs import models
 
 from harness import moto_cloudfront
+from harness.iam import enforce
 
 
 class _HarnessDelivers(dict[str, Any]):
@@ -38,4 +42,5 @@ models.Queue.__init__ = _queue_init  # type: ignore[method-assign]
 moto_cloudfront.install()  # CloudFront as production sends it (harness/moto_cloudfront.py)
 
 if __name__ == "__main__":
+    enforce.install()
     main()
