@@ -68,6 +68,7 @@ _REGIONAL: dict[str, dict[str, Callable[[Any], list[str]]]] = {
     "wafv2": {
         "regional web acl": lambda c: [a["Name"] for a in c.list_web_acls(Scope="REGIONAL")["WebACLs"]],
     },
+    "cloudtrail": {"trail": lambda c: [t["Name"] for t in c.list_trails()["Trails"]]},
 }
 _GLOBAL: dict[str, dict[str, Callable[[Any], list[str]]]] = {
     "s3": {"bucket": lambda c: [b["Name"] for b in c.list_buckets()["Buckets"]]},
@@ -84,7 +85,10 @@ _GLOBAL: dict[str, dict[str, Callable[[Any], list[str]]]] = {
         ],
     },
     # CloudFront-scoped web ACLs live in us-east-1 (the session below is pinned there).
-    "wafv2": {"cloudfront web acl": lambda c: [a["Name"] for a in c.list_web_acls(Scope="CLOUDFRONT")["WebACLs"]]},
+    "wafv2": {
+        "cloudfront web acl": lambda c: [a["Name"] for a in c.list_web_acls(Scope="CLOUDFRONT")["WebACLs"]],
+        "cloudfront ip set": lambda c: [s["Name"] for s in c.list_ip_sets(Scope="CLOUDFRONT")["IPSets"]],
+    },
 }
 
 

@@ -95,5 +95,7 @@ def test_leftover_audit_sees_every_kind_of_resource_the_stack_creates(stack: Sta
         "global cloudfront function",
         "global cloudfront response headers policy",
         "global wafv2 cloudfront web acl",
+        "global wafv2 cloudfront ip set",
+        "us-east-2 cloudtrail trail",
     ):
         assert kind in kinds, f"the audit does not see any {kind}"
