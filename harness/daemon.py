@@ -23,6 +23,7 @@ PID_FILE = RUN_DIR / "daemon.pid"
 READY_FILE = RUN_DIR / "ready.json"
 LOG_FILE = RUN_DIR / "daemon.log"
 START_TIMEOUT_S = 900
+STOP_TIMEOUT_S = 900
 
 
 def _running_pid() -> int | None:
@@ -34,13 +35,24 @@ def _running_pid() -> int | None:
     return pid
 
 
+def _show_progress(shown: int) -> int:
+    """Print the daemon log's new progress lines (``==> ...``); return how many lines are read."""
+    lines = LOG_FILE.read_text(errors="replace").splitlines() if LOG_FILE.exists() else []
+    for line in lines[shown:]:
+        if line.startswith("==> "):
+            print(line, flush=True)
+    return len(lines)
+
+
 def _print_ready(ready: dict[str, object]) -> None:
     outputs = ready.get("outputs", {})
     assert isinstance(outputs, dict)
     print("\nTerraform outputs (emulator):")
     for name in sorted(outputs):
         print(f"  {name:<34} {json.dumps(outputs[name])}")
-    print(f"\nLocal site and API:  {ready['url']}")
+    print(f"\nLocal site and API:  {ready['url']}  (the distribution's HTTPS viewer; TLS not emulated)")
+    if ready.get("http_url"):
+        print(f"Plain-HTTP viewer:   {ready['http_url']}  (viewer protocol policy applies)")
     print(f"Emulator endpoint:   {ready['emulator']}")
     print(
         f"localstripe:         {ready['stripe']}  (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines)"
@@ -72,11 +84,7 @@ def start() -> int:
     shown = 0
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        lines = LOG_FILE.read_text(errors="replace").splitlines()
-        for line in lines[shown:]:
-            if line.startswith("==> "):
-                print(line, flush=True)
-        shown = len(lines)
+        shown = _show_progress(shown)
         if READY_FILE.exists():
             _print_ready(json.loads(READY_FILE.read_text()))
             return 0
@@ -84,7 +92,7 @@ def start() -> int:
             print(
                 f"\nthe stack failed to start (exit {process.returncode}); last lines of {LOG_FILE}:", file=sys.stderr
             )
-            print("\n".join(lines[-30:]), file=sys.stderr)
+            print("\n".join(LOG_FILE.read_text(errors="replace").splitlines()[-30:]), file=sys.stderr)
             PID_FILE.unlink(missing_ok=True)
             return 1
         time.sleep(0.5)
@@ -99,15 +107,21 @@ def stop() -> int:
         PID_FILE.unlink(missing_ok=True)
         return 0
     print(f"stopping the stack (pid {pid}): destroying it and stopping its servers...", flush=True)
+    shown = len(LOG_FILE.read_text(errors="replace").splitlines()) if LOG_FILE.exists() else 0
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 300
+    # Destroy takes minutes on a loaded machine; show its progress rather than give up early.
+    deadline = time.monotonic() + STOP_TIMEOUT_S
     while time.monotonic() < deadline:
+        shown = _show_progress(shown)
         if _running_pid() is None:
             break
         time.sleep(0.5)
     else:
         os.killpg(pid, signal.SIGKILL)
-        print("did not stop in 300 s: killed", file=sys.stderr)
+        print(
+            f"did not stop in {STOP_TIMEOUT_S} s: killed; its emulator and fakes may still run (see {LOG_FILE})",
+            file=sys.stderr,
+        )
         return 1
     PID_FILE.unlink(missing_ok=True)
     READY_FILE.unlink(missing_ok=True)
@@ -140,6 +154,7 @@ def serve() -> int:
     with running_stack(RUN_DIR / "stack") as stack:
         ready = {
             "url": stack.front.url,
+            "http_url": stack.front.http_url,
             "emulator": stack.emulator.endpoint,
             "stripe": stack.stripe.url,
             "outputs": stack.outputs,
