@@ -14,7 +14,7 @@ SUITES := lint,unit,unit-py313,policy,integration,frontend
 .PHONY: help setup up down status test lint unit policy integration frontend bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
 
 setup: ## Install or find every tool (cached; seconds when nothing changed)
 	@scripts/bootstrap
