@@ -52,9 +52,11 @@ ENDPOINT_SERVICES = (
 PROVIDER_ALIASES = (None, "us_east_1")
 
 
-def providers_override(endpoint: str) -> str:
-    """Return HCL that overrides each ``aws`` provider configuration to use ``endpoint``."""
-    endpoints = "\n".join(f'    {service:<14} = "{endpoint}"' for service in ENDPOINT_SERVICES)
+def providers_override(endpoint: str, service_endpoints: Mapping[str, str] | None = None) -> str:
+    """Return HCL that overrides each ``aws`` provider configuration to use ``endpoint``
+    (``service_endpoints`` names another one for some services)."""
+    chosen = {service: (service_endpoints or {}).get(service, endpoint) for service in ENDPOINT_SERVICES}
+    endpoints = "\n".join(f'    {service:<14} = "{url}"' for service, url in chosen.items())
     blocks = []
     for alias in PROVIDER_ALIASES:
         alias_line = f'  alias = "{alias}"\n' if alias else ""
@@ -120,10 +122,12 @@ class Workspace:
                 if source.name.endswith(".tftest.hcl"):
                     continue
                 shutil.copy2(source, self.dir / source.name)
-        kind_dir = OVERRIDES_DIR / ("moto" if self.emulator.kind == "moto" else "external")
+        kind_dir = OVERRIDES_DIR / self.emulator.kind  # moto/, localstack/; none for another endpoint
         for override in sorted(kind_dir.glob("*_override.tf")):
             shutil.copy2(override, self.dir / override.name)
-        (self.dir / "zz_emulator_providers_override.tf").write_text(providers_override(self.emulator.endpoint))
+        (self.dir / "zz_emulator_providers_override.tf").write_text(
+            providers_override(self.emulator.endpoint, self.emulator.service_endpoints)
+        )
         (self.dir / "emulator.auto.tfvars.json").write_text(json.dumps(self.variables, indent=2, sort_keys=True))
 
     def init(self) -> None:
