@@ -25,7 +25,7 @@ from harness.emulator import REGION, TEST_CREDENTIALS, Emulator
 from harness.toolchain import REPO_ROOT, cli_config, terraform_binary
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 TERRAFORM_DIR = REPO_ROOT / "terraform"
 OVERRIDES_DIR = Path(__file__).resolve().parent / "terraform_overrides"
@@ -52,13 +52,18 @@ ENDPOINT_SERVICES = (
 PROVIDER_ALIASES = (None, "us_east_1")
 
 
-def providers_override(endpoint: str, service_endpoints: Mapping[str, str] | None = None) -> str:
-    """Return HCL that overrides each ``aws`` provider configuration to use ``endpoint``
-    (``service_endpoints`` names another one for some services)."""
+def providers_override(
+    endpoint: str,
+    aliases: Iterable[str | None] = PROVIDER_ALIASES,
+    service_endpoints: Mapping[str, str] | None = None,
+) -> str:
+    """Return HCL that overrides each ``aws`` provider configuration (``None``: the default one, else the
+    alias) to use ``endpoint`` (``service_endpoints`` names another one for some services). Terraform refuses
+    an override of a configuration the module does not declare."""
     chosen = {service: (service_endpoints or {}).get(service, endpoint) for service in ENDPOINT_SERVICES}
     endpoints = "\n".join(f'    {service:<14} = "{url}"' for service, url in chosen.items())
     blocks = []
-    for alias in PROVIDER_ALIASES:
+    for alias in aliases:
         alias_line = f'  alias = "{alias}"\n' if alias else ""
         blocks.append(
             f'provider "aws" {{\n{alias_line}'
@@ -126,7 +131,7 @@ class Workspace:
         for override in sorted(kind_dir.glob("*_override.tf")):
             shutil.copy2(override, self.dir / override.name)
         (self.dir / "zz_emulator_providers_override.tf").write_text(
-            providers_override(self.emulator.endpoint, self.emulator.service_endpoints)
+            providers_override(self.emulator.endpoint, service_endpoints=self.emulator.service_endpoints)
         )
         (self.dir / "emulator.auto.tfvars.json").write_text(json.dumps(self.variables, indent=2, sort_keys=True))
 
