@@ -63,4 +63,3 @@ def test_services_sent_elsewhere_reach_sdk_clients() -> None:
     env = emulator.client_env()
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
     assert env["AWS_ENDPOINT_URL_DYNAMODB"] == env["AWS_ENDPOINT_URL_WAFV2"] == "http://127.0.0.1:2"
-
