@@ -7,7 +7,7 @@ Inputs, all written by a run, never typed by hand:
 - ``reports/cost/usage.jsonl``: one object per Lambda invocation (``harness.usage``: trigger,
   route and status, memory, measured duration, bytes logged);
 - a Terraform plan of the production module as JSON (``reports/policy/tfplan.json``, written by
-  ``tox -e policy``, or made here with ``--make-plan``): function memory and architecture, and the
+  ``tox -e policy``, which ``make cost`` runs first): function memory and architecture, and the
   resources with a monthly fee.
 
 Prices come from ``harness/prices/us-east-2.json`` (dated, with its sources). What the model
@@ -290,28 +290,18 @@ def render(model: CostModel, sources: dict[str, Any], inputs: dict[str, str]) ->
     return "\n".join(lines)
 
 
-def production_plan(reports: Path) -> Path:
-    """Plan the module as committed (no emulator adaptations), the way ``python -m policies`` does."""
-    from policies.__main__ import plan_stack  # the policy run's plan: one way to make it
-
-    return plan_stack(REPO_ROOT / "terraform", reports, None, [])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.cost", description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=Path, default=DEFAULT_CALLS)
     parser.add_argument("--usage", type=Path, default=DEFAULT_USAGE)
     parser.add_argument("--plan", type=Path, default=DEFAULT_PLAN)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--make-plan", action="store_true", help="plan the module when --plan does not exist")
     args = parser.parse_args(argv)
     try:
         calls = read_jsonl(args.calls, "recorded AWS calls", "an integration run with the IAM recorder (issue 10)")
         usage = read_jsonl(args.usage, "Lambda usage", f"an integration run with TTH_USAGE_LOG={args.usage}")
         if not args.plan.is_file():
-            if not args.make_plan:
-                raise CostInputMissing(f"no plan JSON at {args.plan}: `tox -e policy` writes it (or use --make-plan)")
-            args.plan = production_plan(args.plan.parent)
+            raise CostInputMissing(f"no plan JSON at {args.plan}: `tox -e policy` writes it")
         model = build_model(calls, usage, json.loads(args.plan.read_text(encoding="utf-8")))
     except CostInputMissing as exc:
         print(f"cost: {exc}", file=sys.stderr)
