@@ -38,7 +38,7 @@ integration-localstack: ## The integration suite on LocalStack 4.14 (host mode, 
 	@TTH_WITH_LOCALSTACK=1 $(WITH_TOOLS) tox run -e integration-localstack
 
 cost: ## Cost per 1000 orders and the monthly bill from a real run's recorded calls: reports/cost.md
-	@$(WITH_TOOLS) tox run -e policy -- --custom-only && tox run -e cost  # policy: the production plan
+	@$(WITH_TOOLS) tox run -e policy && tox run -e cost  # policy writes the production plan
 
 bench: ## Measure speed and size targets, write reports/bench.md
 	@$(WITH_TOOLS) tox run -e bench

@@ -35,7 +35,7 @@ DEFAULT_CALLS = REPO_ROOT / "reports" / "iam" / "calls.jsonl"
 DEFAULT_USAGE = REPO_ROOT / "reports" / "cost" / "usage.jsonl"
 DEFAULT_PLAN = REPO_ROOT / "reports" / "policy" / "tfplan.json"
 DEFAULT_OUT = REPO_ROOT / "reports" / "cost.md"
-ORDER_ROUTE = "POST /orders"
+ORDER_ROUTE = "POST /api/orders"  # the REST API resource template, as read back
 MONTHLY_ORDERS = (1_000, 10_000, 100_000)
 SECONDS_PER_MONTH = 30 * 24 * 3600
 

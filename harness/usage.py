@@ -36,7 +36,7 @@ def record_invocation(
 ) -> None:
     """Append one invocation to ``$TTH_USAGE_LOG`` (nothing when it is unset).
 
-    For an API request, ``route`` is the method and resource template (``POST /orders``) and
+    For an API request, ``route`` is the method and resource template (``POST /api/orders``) and
     ``status`` the function's status code; both are None for other triggers.
     """
     path = os.environ.get(USAGE_LOG_ENV)

@@ -82,7 +82,7 @@ def test_mapping_requests_are_modelled_when_the_recorder_did_not_see_them() -> N
 def test_a_run_without_a_successful_order_is_refused() -> None:
     calls, used, plan = sample()
     failed = [dict(entry, status=500) if entry["route"] == cost.ORDER_ROUTE else entry for entry in used]
-    with pytest.raises(cost.CostInputMissing, match="no successful POST /orders"):
+    with pytest.raises(cost.CostInputMissing, match="no successful POST /api/orders"):
         cost.build_model(calls, failed, plan)
 
 
@@ -103,12 +103,12 @@ def test_main_writes_the_report_and_says_what_is_missing(tmp_path: Path, capsys:
 def test_usage_log_records_route_status_and_trigger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "usage.jsonl"
     monkeypatch.setenv(usage.USAGE_LOG_ENV, str(log))
-    api_event = {"httpMethod": "POST", "resource": "/orders", "requestContext": {}}
+    api_event = {"httpMethod": "POST", "resource": "/api/orders", "requestContext": {}}
     usage.record_invocation("orders", api_event, {"statusCode": 201}, 512, 12.5, 300, None)
     sqs_event = {"Records": [{"eventSource": "aws:sqs"}, {"eventSource": "aws:sqs"}]}
     usage.record_invocation("fulfillment", sqs_event, {}, 256, 40.0, 100, None)
     first, second = (json.loads(line) for line in log.read_text().splitlines())
-    assert (first["trigger"], first["route"], first["status"]) == ("api", "POST /orders", 201)
+    assert (first["trigger"], first["route"], first["status"]) == ("api", "POST /api/orders", 201)
     assert (second["trigger"], second["messages"], second["route"]) == ("sqs", 2, None)
     monkeypatch.delenv(usage.USAGE_LOG_ENV)
     usage.record_invocation("orders", api_event, {"statusCode": 201}, 512, 1.0, 1, None)
