@@ -11,10 +11,10 @@ WITH_TOOLS := scripts/bootstrap && source $(ENV_SH) &&
 # Every suite `make test` runs, in order: cheapest first.
 SUITES := lint,unit,unit-py313,policy,integration,frontend
 
-.PHONY: help setup up down status test lint unit policy integration frontend bench clean
+.PHONY: help setup up down status test lint unit policy integration integration-localstack frontend bench cost clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
 
 setup: ## Install or find every tool (cached; seconds when nothing changed)
 	@scripts/bootstrap
@@ -33,6 +33,12 @@ test: ## Run every suite (set-up first)
 
 lint unit policy integration frontend: ## Run one suite
 	@$(WITH_TOOLS) tox run -e $@
+
+integration-localstack: ## The integration suite on LocalStack 4.14 (host mode, no Docker) + moto for the rest
+	@TTH_WITH_LOCALSTACK=1 $(WITH_TOOLS) tox run -e integration-localstack
+
+cost: ## Cost per 1000 orders and the monthly bill from a real run's recorded calls: reports/cost.md
+	@$(WITH_TOOLS) tox run -e policy && tox run -e cost  # policy writes the production plan
 
 bench: ## Measure speed and size targets, write reports/bench.md
 	@$(WITH_TOOLS) tox run -e bench

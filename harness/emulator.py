@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from harness.net import LOOPBACK, free_port
@@ -25,13 +25,17 @@ class Emulator:
     """Where the emulator answers, and which one it is."""
 
     endpoint: str
-    kind: str  # "moto" (embedded) or "external" (TTH_AWS_ENDPOINT, e.g. LocalStack)
+    kind: str  # "moto" (embedded), "localstack" or "external" (TTH_AWS_ENDPOINT)
+    # Services answered at another endpoint: a LocalStack run sends what it cannot serve to moto.
+    service_endpoints: dict[str, str] = field(default_factory=dict)
 
     def client_env(self) -> dict[str, str]:
         """Environment that points an AWS SDK (boto3, the Lambda code, scripts) at the emulator."""
         return {
             **TEST_CREDENTIALS,
             "AWS_ENDPOINT_URL": self.endpoint,
+            # The SDKs' per-service endpoint variables (service id upper-cased).
+            **{f"AWS_ENDPOINT_URL_{name.upper()}": url for name, url in self.service_endpoints.items()},
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
         }
@@ -41,15 +45,28 @@ class Emulator:
 def moto_server(log_path: Path | None = None) -> Iterator[Emulator]:
     """Yield a running emulator and stop it afterwards.
 
-    With ``TTH_AWS_ENDPOINT`` set, yield that endpoint and start nothing. Otherwise start
-    moto's server (``harness.moto_entry``) on 127.0.0.1 on a free port, with AWS managed policies loaded (that
-    switch cannot be turned on later), and stop it on exit.
+    With ``TTH_AWS_ENDPOINT`` set, yield that endpoint; when it is a LocalStack, also start moto for
+    the services LocalStack does not serve (``harness.localstack``). Otherwise start moto's server.
     """
-    external = os.environ.get("TTH_AWS_ENDPOINT")
-    if external:
-        yield Emulator(endpoint=external.rstrip("/"), kind="external")
+    external = os.environ.get("TTH_AWS_ENDPOINT", "").rstrip("/")
+    if not external:
+        with _moto_process(log_path) as endpoint:
+            yield Emulator(endpoint=endpoint, kind="moto")
         return
+    from harness import localstack  # imported here: it imports this module
 
+    if localstack.health(external) is None:
+        yield Emulator(endpoint=external, kind="external")
+        return
+    with _moto_process(log_path) as moto_endpoint:
+        services = {name: moto_endpoint for name in localstack.moto_services()}
+        yield Emulator(endpoint=external, kind="localstack", service_endpoints=services)
+
+
+@contextlib.contextmanager
+def _moto_process(log_path: Path | None) -> Iterator[str]:
+    """Run moto's server (``harness.moto_entry``) on 127.0.0.1 on a free port, with AWS managed policies
+    loaded (that switch cannot be turned on later); yield its endpoint and stop it on exit."""
     port = free_port()
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **TEST_CREDENTIALS}
     endpoint = f"http://{LOOPBACK}:{port}"
@@ -59,4 +76,4 @@ def moto_server(log_path: Path | None = None) -> Iterator[Emulator]:
         env=env,
         ready_url=f"{endpoint}/moto-api/",
     ):
-        yield Emulator(endpoint=endpoint, kind="moto")
+        yield endpoint

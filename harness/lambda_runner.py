@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness import usage
 from harness.emulator import REGION
 
 if TYPE_CHECKING:
@@ -316,31 +317,40 @@ class FunctionWorker:
             deadline = time.time() + self.config.timeout
             request = {"event": event, "request_id": str(uuid.uuid4()), "deadline": deadline}
             assert self._process is not None and self._process.stdin is not None
+            started = time.monotonic()
             self._process.stdin.write(json.dumps(request) + "\n")
             self._process.stdin.flush()
             reply = self._read_reply(deadline)
+            duration_ms = (time.monotonic() - started) * 1000
             if reply is None:
                 self.stop()  # Lambda discards an environment whose invocation timed out
-                self.ship_logs()
+                usage.record_invocation(
+                    self.config.name, event, None, self.config.memory, duration_ms, self.ship_logs(), "Sandbox.Timedout"
+                )
                 raise InvocationError(
                     self.config.name,
                     {"errorType": "Sandbox.Timedout", "errorMessage": f"Task timed out after {self.config.timeout} s"},
                 )
-            self.ship_logs()
+            log_bytes = self.ship_logs()
+            error = (reply.get("error") or {}).get("errorType") if "error" in reply else None
+            usage.record_invocation(
+                self.config.name, event, reply.get("result"), self.config.memory, duration_ms, log_bytes, error
+            )
             if "error" in reply:
                 raise InvocationError(self.config.name, reply["error"])
             return reply["result"]
 
-    def ship_logs(self) -> None:
-        """Copy new output lines to the function's log group in the emulator."""
+    def ship_logs(self) -> int:
+        """Copy new output lines to the function's log group in the emulator; return their bytes."""
         if not self.log_path.exists():
-            return
+            return 0
         with open(self.log_path, encoding="utf-8", errors="replace") as log:
             log.seek(self._log_offset)
             lines = log.read().splitlines()
             self._log_offset = log.tell()
         if not lines:
-            return
+            return 0
+        shipped = sum(len(line.encode()) for line in lines)
         now = int(time.time() * 1000)
         try:
             with contextlib.suppress(self.logs_client.exceptions.ResourceAlreadyExistsException):
@@ -354,6 +364,7 @@ class FunctionWorker:
                 )
         except self.logs_client.exceptions.ResourceNotFoundException:
             pass  # no log group (the stack is being destroyed): the local log file keeps the lines
+        return shipped
 
 
 class LambdaRunner:

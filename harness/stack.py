@@ -119,7 +119,9 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
             stripe = stack.enter_context(fakes.localstripe(run_dir / "localstripe.log"))
             partner = stack.enter_context(fakes.partner_api())
         session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
-        os.environ.setdefault("AWS_ENDPOINT_URL", emulator.endpoint)  # boto3 clients of this process
+        for name, value in emulator.client_env().items():  # boto3 clients of this process
+            if name.startswith("AWS_ENDPOINT_URL"):
+                os.environ.setdefault(name, value)
         variables = emulator_variables(packages_dir, stripe.url, partner.url_for("").rstrip("/"))
         workspace = Workspace(run_dir, emulator, variables)
         with timer.step("init", "terraform init (offline provider mirror)"):

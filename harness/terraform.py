@@ -58,10 +58,16 @@ PROVIDER_ALIASES = (None, "us_east_1")
 EMULATOR_PARALLELISM = 32
 
 
-def providers_override(endpoint: str, aliases: Iterable[str | None] = PROVIDER_ALIASES) -> str:
+def providers_override(
+    endpoint: str,
+    aliases: Iterable[str | None] = PROVIDER_ALIASES,
+    service_endpoints: Mapping[str, str] | None = None,
+) -> str:
     """Return HCL that overrides each ``aws`` provider configuration (``None``: the default one, else the
-    alias) to use ``endpoint``. Terraform refuses an override of a configuration the module does not declare."""
-    endpoints = "\n".join(f'    {service:<14} = "{endpoint}"' for service in ENDPOINT_SERVICES)
+    alias) to use ``endpoint`` (``service_endpoints`` names another one for some services). Terraform refuses
+    an override of a configuration the module does not declare."""
+    chosen = {service: (service_endpoints or {}).get(service, endpoint) for service in ENDPOINT_SERVICES}
+    endpoints = "\n".join(f'    {service:<14} = "{url}"' for service, url in chosen.items())
     blocks = []
     for alias in aliases:
         alias_line = f'  alias = "{alias}"\n' if alias else ""
@@ -127,10 +133,12 @@ class Workspace:
                 if source.name.endswith(".tftest.hcl"):
                     continue
                 shutil.copy2(source, self.dir / source.name)
-        kind_dir = OVERRIDES_DIR / ("moto" if self.emulator.kind == "moto" else "external")
+        kind_dir = OVERRIDES_DIR / self.emulator.kind  # moto/, localstack/; none for another endpoint
         for override in sorted(kind_dir.glob("*_override.tf")):
             shutil.copy2(override, self.dir / override.name)
-        (self.dir / "zz_emulator_providers_override.tf").write_text(providers_override(self.emulator.endpoint))
+        (self.dir / "zz_emulator_providers_override.tf").write_text(
+            providers_override(self.emulator.endpoint, service_endpoints=self.emulator.service_endpoints)
+        )
         (self.dir / "emulator.auto.tfvars.json").write_text(json.dumps(self.variables, indent=2, sort_keys=True))
 
     def init(self) -> None:

@@ -169,13 +169,15 @@ def resolve_targets(args: argparse.Namespace) -> tuple[str, str | None]:
 
 def make_clients(args: argparse.Namespace) -> tuple[Any, Any]:
     region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    # Without --endpoint-url, boto3 itself reads AWS_ENDPOINT_URL and the per-service
+    # AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_CLOUDFRONT (an emulator run may split services).
+    endpoint = args.endpoint_url or None
     config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=10, read_timeout=60)
     session = boto3.session.Session(region_name=region)
     s3 = session.client("s3", endpoint_url=endpoint, config=config)
     cloudfront = session.client("cloudfront", endpoint_url=endpoint, config=config)
-    if endpoint:
-        log(f"using endpoint {endpoint} (region {region})")
+    if endpoint or os.environ.get("AWS_ENDPOINT_URL"):
+        log(f"using endpoints {s3.meta.endpoint_url} (S3), {cloudfront.meta.endpoint_url} (CloudFront) in {region}")
     return s3, cloudfront
 
 

@@ -1,0 +1,1 @@
+../moto/cloudfront_override.tf

@@ -1,0 +1,1 @@
+../moto/dynamodb_override.tf

@@ -1,0 +1,1 @@
+../moto/variables_override.tf
