@@ -16,6 +16,7 @@ from shop.config import get_secret_bytes_key, get_secret_string, load_parameters
 from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
 from shop.repository import OrderRepository
+from shop.tracing import TRACED_MODULES
 
 __all__ = [
     "FULFILLMENT_MAX_ATTEMPTS",
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")

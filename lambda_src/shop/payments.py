@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
-
-import stripe
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shop.exceptions import InvalidSignatureError, MalformedBodyError, PaymentProviderError, RateLimitedError
 
@@ -24,6 +22,9 @@ __all__ = [
     "make_stripe_client",
     "verify_webhook",
 ]
+
+if TYPE_CHECKING:
+    import stripe
 
 #: (connect, read) timeouts towards Stripe: with one network retry the worst case (~23 s) stays inside
 #: API Gateway's 29 s integration timeout.
@@ -61,6 +62,8 @@ def is_stripe_api(base_url: str) -> bool:
 @lru_cache(maxsize=4)
 def make_stripe_client(secret_key: str, api_base_url: str, max_network_retries: int = 1) -> stripe.StripeClient:
     """Return a (cached) ``StripeClient`` for a key and API base URL (localstripe in tests)."""
+    import stripe  # on the paths that call Stripe only: the SDK is a large share of the cold start
+
     return stripe.StripeClient(
         secret_key,
         base_addresses={"api": api_base_url},
@@ -71,6 +74,8 @@ def make_stripe_client(secret_key: str, api_base_url: str, max_network_retries: 
 
 def _provider_error(exc: stripe.StripeError) -> Exception:
     """Translate a Stripe SDK error into a domain error (no secrets in the message)."""
+    import stripe
+
     if isinstance(exc, stripe.RateLimitError):
         return RateLimitedError("The payment provider is busy; please retry shortly.")
     if isinstance(exc, stripe.CardError):
@@ -109,6 +114,8 @@ class StripeGateway:
         PaymentProviderError
             Any other Stripe error (declines, 5xx, network).
         """
+        import stripe
+
         params: dict[str, Any] = {
             "amount": amount,
             "currency": currency,
@@ -131,6 +138,8 @@ class StripeGateway:
 
     def order_id_for_payment_intent(self, payment_intent_id: str) -> str | None:
         """Look up ``metadata.order_id`` of a PaymentIntent (for charge and dispute events)."""
+        import stripe
+
         try:
             intent = self._client.v1.payment_intents.retrieve(payment_intent_id)
         except stripe.StripeError as exc:
@@ -152,6 +161,8 @@ def verify_webhook(
     MalformedBodyError
         Signed body that is not UTF-8 or not a JSON Stripe event object.
     """
+    import stripe
+
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
