@@ -31,13 +31,6 @@ locals {
       # arbitrary customer text; body rules would drop paid orders.
       skip_webhook = true
     }
-    # Log4j and other known exploit payloads.
-    aws-known-bad-inputs = {
-      priority     = 30
-      name         = "AWSManagedRulesKnownBadInputsRuleSet"
-      count_rules  = []
-      skip_webhook = false
-    }
   }
 
   # Per-IP limits per 5 minutes; the webhook is exempt (Stripe sends bursts
@@ -205,6 +198,30 @@ resource "aws_wafv2_web_acl" "site" {
         metric_name                = rule.key
         sampled_requests_enabled   = true
       }
+    }
+  }
+
+  # Log4j and other known exploit payloads. Written out rather than in
+  # waf_managed_rule_groups: checkov (CKV_AWS_192) reads only static blocks.
+  rule {
+    name     = "aws-known-bad-inputs"
+    priority = 30
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "aws-known-bad-inputs"
+      sampled_requests_enabled   = true
     }
   }
 
