@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from orders import deps
 from orders.routers import config as config_routes
 from orders.routers import orders as order_routes
-from shop.api import register_error_handlers, reject_oversize_body, security_headers
+from shop.api import register_error_handlers, reject_oversize_body, require_text_body, security_headers
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -30,6 +30,7 @@ register_error_handlers(app, deps.logger)
 @deps.tracer.capture_lambda_handler(capture_response=False)
 @deps.metrics.log_metrics
 @reject_oversize_body(max_bytes=MAX_BODY_BYTES)
+@require_text_body
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Route an API Gateway REST event."""
     order_routes.idempotency_config.register_lambda_context(context)

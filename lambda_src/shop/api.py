@@ -34,6 +34,7 @@ __all__ = [
     "raw_body",
     "register_error_handlers",
     "reject_oversize_body",
+    "require_text_body",
     "security_headers",
 ]
 
@@ -139,6 +140,16 @@ def raw_body(event: dict[str, Any]) -> bytes:
     return body.encode("utf-8")
 
 
+def _proxy_error(status: int, code: str, message: str) -> dict[str, Any]:
+    """An error as a Lambda proxy response, for answers given before the resolver runs."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, **SECURITY_HEADERS},
+        "body": json.dumps(error_body(code, message)),
+        "isBase64Encoded": False,
+    }
+
+
 @lambda_handler_decorator
 def reject_oversize_body(
     handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
@@ -150,10 +161,28 @@ def reject_oversize_body(
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
     if size > max_bytes:
-        return {
-            "statusCode": 413,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON, **SECURITY_HEADERS},
-            "body": json.dumps(error_body("PAYLOAD_TOO_LARGE", f"The request body exceeds {max_bytes} bytes.")),
-            "isBase64Encoded": False,
-        }
+        return _proxy_error(413, "PAYLOAD_TOO_LARGE", f"The request body exceeds {max_bytes} bytes.")
     return handler(event, context)
+
+
+@lambda_handler_decorator
+def require_text_body(
+    handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
+    event: dict[str, Any],
+    context: LambdaContext,
+) -> dict[str, Any]:
+    """Answer 400 ``VALIDATION_ERROR`` for a body that is not UTF-8 text, before any parsing.
+
+    API Gateway hands a body that is not UTF-8 over base64-encoded; the resolver would decode it
+    and fail with ``UnicodeDecodeError`` (a 500). A JSON API reads text only, so the body is
+    decoded here once and passed on as text.
+    """
+    if not event.get("isBase64Encoded"):
+        return handler(event, context)
+    try:
+        text = raw_body(event).decode("utf-8")
+    except MalformedBodyError as exc:
+        return _proxy_error(exc.status, exc.code, exc.message)
+    except UnicodeDecodeError:
+        return _proxy_error(400, "VALIDATION_ERROR", "The request body is not valid UTF-8 text.")
+    return handler({**event, "body": text, "isBase64Encoded": False}, context)
