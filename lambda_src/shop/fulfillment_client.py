@@ -21,9 +21,9 @@ from shop.models import FulfillmentResult, Ticket
 
 __all__ = [
     "FULFILLMENT_TIMEOUT_SECONDS",
+    "MAX_RETRY_AFTER_SECONDS",
     "FulfillmentClient",
     "FulfillmentRequest",
-    "MAX_RETRY_AFTER_SECONDS",
     "HttpFulfillmentClient",
     "retry_after_seconds",
 ]
