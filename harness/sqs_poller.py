@@ -102,7 +102,10 @@ class SqsPoller:
                 response = self.runner.invoke(mapping.function, event) or {}
             except InvocationError:
                 self.failures += 1
-                return len(received)  # the whole batch returns to the queue
+                # The whole batch returns to the queue after its visibility timeout (fast_forward can skip it).
+                for message in received:
+                    self._in_flight[message["MessageId"]] = (mapping.queue_url, message["ReceiptHandle"])
+                return len(received)
             failed = {item["itemIdentifier"] for item in (response.get("batchItemFailures") or [])}
             if not mapping.report_failures:
                 failed = set()

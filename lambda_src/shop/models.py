@@ -41,7 +41,7 @@ MAX_QUANTITY = 100
 MAX_ORDER_AMOUNT = 99_999_999  # Stripe's upper bound for most currencies (minor units)
 
 _EMAIL_RE = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
 )
 _SKU_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -121,8 +121,9 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})  # control characters; lone surrog
 
 
 def _check_email(value: str) -> str:
-    # Taken as sent: the site trims, and an address with spaces around it is a client bug.
-    if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
+    # Taken as sent: the site trims, and an address with spaces around it is a client bug. The
+    # 64-character local part is RFC 5321's, which the spec's ``format: email`` carries.
+    if len(value) > 254 or len(value.split("@", 1)[0]) > 64 or not _EMAIL_RE.fullmatch(value):
         raise ValueError("must be a valid email address")
     return value
 
