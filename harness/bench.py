@@ -62,8 +62,8 @@ def packages(out_dir: Path) -> list[tuple[str, int, float]]:
     Each import runs in a fresh interpreter with only the unpacked package and the runtime's
     libraries on the path, as a Lambda cold start's init phase does.
     """
+    from harness.deploy_steps import build_packages
     from harness.lambda_runner import runtime_libraries, runtime_python
-    from harness.stack import build_packages
 
     build_packages(out_dir)
     python = runtime_python("python3.13")

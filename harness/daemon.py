@@ -40,7 +40,9 @@ def _print_ready(ready: dict[str, object]) -> None:
     print("\nTerraform outputs (emulator):")
     for name in sorted(outputs):
         print(f"  {name:<34} {json.dumps(outputs[name])}")
-    print(f"\nLocal site and API:  {ready['url']}")
+    print(f"\nLocal site and API:  {ready['url']}  (the distribution's HTTPS viewer; TLS not emulated)")
+    if ready.get("http_url"):
+        print(f"Plain-HTTP viewer:   {ready['http_url']}  (viewer protocol policy applies)")
     print(f"Emulator endpoint:   {ready['emulator']}")
     print(
         f"localstripe:         {ready['stripe']}  (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines)"
@@ -140,6 +142,7 @@ def serve() -> int:
     with running_stack(RUN_DIR / "stack") as stack:
         ready = {
             "url": stack.front.url,
+            "http_url": stack.front.http_url,
             "emulator": stack.emulator.endpoint,
             "stripe": stack.stripe.url,
             "outputs": stack.outputs,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from harness.net import LOOPBACK, free_port, wait_for_http
+from harness.net import LOOPBACK, free_port
+from harness.processes import child_process
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,24 +52,11 @@ def moto_server(log_path: Path | None = None) -> Iterator[Emulator]:
 
     port = free_port()
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **TEST_CREDENTIALS}
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harness.moto_entry", "-H", LOOPBACK, "-p", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     endpoint = f"http://{LOOPBACK}:{port}"
-    try:
-        wait_for_http(f"{endpoint}/moto-api/", timeout=60)
+    with child_process(
+        [sys.executable, "-m", "harness.moto_entry", "-H", LOOPBACK, "-p", str(port)],
+        log_path=log_path,
+        env=env,
+        ready_url=f"{endpoint}/moto-api/",
+    ):
         yield Emulator(endpoint=endpoint, kind="moto")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log_path:
-            log.close()  # type: ignore[union-attr]

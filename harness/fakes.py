@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-import subprocess
 import sys
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,8 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from harness.net import LOOPBACK, free_port, wait_for_http
+from harness.net import LOOPBACK, free_port
+from harness.processes import child_process
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -88,22 +88,14 @@ class LocalStripe:
 def localstripe(log_path: Path | None = None) -> Iterator[LocalStripe]:
     """Run localstripe on 127.0.0.1 (in memory, no shared pickle file) for the context."""
     port = free_port()
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harness.localstripe_server", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     url = f"http://{LOOPBACK}:{port}"
-    try:
-        wait_for_http(f"{url}/v1/customers", timeout=30)
+    with child_process(
+        [sys.executable, "-m", "harness.localstripe_server", "--port", str(port)],
+        log_path=log_path,
+        ready_url=f"{url}/v1/customers",
+        ready_timeout=30,
+    ):
         yield LocalStripe(url, secret_key="sk_test_" + secrets.token_hex(12))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if log_path:
-            log.close()  # type: ignore[union-attr]
 
 
 def issue_tickets(request: Request) -> Response:

@@ -16,6 +16,8 @@ from typing import Any
 from moto.server import main
 from moto.sqs import models
 
+from harness import moto_cloudfront
+
 
 class _HarnessDelivers(dict[str, Any]):
     """A queue's mappings: stored and removed normally, invisible to moto's delivery loop."""
@@ -33,6 +35,7 @@ def _queue_init(self: models.Queue, *args: Any, **kwargs: Any) -> None:
 
 
 models.Queue.__init__ = _queue_init  # type: ignore[method-assign]
+moto_cloudfront.install()  # CloudFront as production sends it (harness/moto_cloudfront.py)
 
 if __name__ == "__main__":
     main()

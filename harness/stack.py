@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from harness import fakes
+from harness.audit import leftovers
+from harness.deploy_steps import build_packages, build_site, deploy_site, empty_buckets, put_secrets
 from harness.emulator import REGION, Emulator, moto_server
+from harness.front_door import FrontDoor, open_front_door
 from harness.lambda_runner import LambdaRunner
-from harness.local_api import LocalFrontDoor, SiteSettings, read_routes
 from harness.sqs_poller import SqsPoller, read_mappings
 from harness.terraform import Workspace
 from harness.toolchain import REPO_ROOT
@@ -60,7 +61,7 @@ class Stack:
     outputs: dict[str, Any]
     runner: LambdaRunner
     poller: SqsPoller
-    front: LocalFrontDoor
+    front: FrontDoor
     stripe: fakes.LocalStripe
     partner: Any
     secrets: StackSecrets
@@ -86,104 +87,6 @@ class Timer:
         started = time.monotonic()
         yield
         self.steps[name] = round(time.monotonic() - started, 2)
-
-
-def build_packages(out_dir: Path) -> None:
-    """Build the Lambda packages for the host CPU and the runtime's Python (3.13)."""
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO_ROOT / "scripts" / "build_lambdas.py"),
-            "--target",
-            "host",
-            "--python",
-            "3.13",
-            "--out",
-            str(out_dir),
-        ],
-        check=True,
-    )
-
-
-def build_site() -> Path | None:
-    """Build the site if it has sources; return its dist/ directory."""
-    frontend = REPO_ROOT / "frontend"
-    if not (frontend / "package.json").exists():
-        return None
-    subprocess.run(["npm", "--prefix", str(frontend), "run", "--silent", "build"], check=True, stdout=sys.stderr)
-    return frontend / "dist"
-
-
-def put_secrets(emulator: Emulator, outputs_file: Path, values: StackSecrets) -> None:
-    """Set the secret values with the user-facing script, as the README tells users to."""
-    env = {
-        **os.environ,
-        **emulator.client_env(),
-        "STRIPE_SECRET_KEY": values.stripe_secret_key,
-        "STRIPE_WEBHOOK_SECRET": values.stripe_webhook_secret,
-        "FULFILLMENT_API_KEY": values.fulfillment_api_key,
-    }
-    subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "put_secrets.py"), "--outputs", str(outputs_file)],
-        check=True,
-        env=env,
-        stdout=sys.stderr,
-    )
-
-
-def deploy_site(emulator: Emulator, outputs_file: Path, dist: Path) -> None:
-    """Upload the site with the user-facing deploy script."""
-    env = {**os.environ, **emulator.client_env()}
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO_ROOT / "scripts" / "deploy_site.py"),
-            "--outputs",
-            str(outputs_file),
-            "--dist",
-            str(dist),
-        ],
-        check=True,
-        env=env,
-        stdout=sys.stderr,
-    )
-
-
-def site_from_bucket(s3: Any, bucket: str, security_headers: dict[str, str]) -> SiteSettings:
-    """Serve the site from the bucket in the emulator, as CloudFront's S3 origin."""
-
-    def fetch(key: str) -> tuple[bytes, str] | None:
-        try:
-            found = s3.get_object(Bucket=bucket, Key=key)
-        except s3.exceptions.NoSuchKey:
-            return None
-        return found["Body"].read(), found.get("ContentType", "")
-
-    return SiteSettings(fetch_object=fetch, security_headers=security_headers)
-
-
-def leftovers(session: Any) -> list[str]:
-    """What is still in the emulator after destroy, for the services the stack uses."""
-    found: list[str] = []
-    listings = {
-        "lambda": lambda c: [f["FunctionName"] for f in c.list_functions()["Functions"]],
-        "dynamodb": lambda c: c.list_tables()["TableNames"],
-        "sqs": lambda c: c.list_queues().get("QueueUrls", []),
-        "sns": lambda c: [t["TopicArn"] for t in c.list_topics()["Topics"]],
-        "s3": lambda c: [b["Name"] for b in c.list_buckets()["Buckets"]],
-        "apigateway": lambda c: [a["name"] for a in c.get_rest_apis()["items"]],
-        "secretsmanager": lambda c: [s["Name"] for s in c.list_secrets()["SecretList"]],
-        "ssm": lambda c: [p["Name"] for p in c.describe_parameters()["Parameters"]],
-        "logs": lambda c: [g["logGroupName"] for g in c.describe_log_groups()["logGroups"]],
-        "cloudwatch": lambda c: [a["AlarmName"] for a in c.describe_alarms()["MetricAlarms"]],
-        "iam": lambda c: [r["RoleName"] for r in c.list_roles()["Roles"] if not r["Path"].startswith("/aws-")],
-        "kms": lambda c: [
-            a["AliasName"] for a in c.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")
-        ],
-    }
-    for service, list_names in listings.items():
-        found += [f"{service}: {name}" for name in list_names(session.client(service))]
-    return found
 
 
 def emulator_variables(packages_dir: Path, stripe_url: str, partner_url: str) -> dict[str, Any]:
@@ -236,17 +139,21 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
                 deploy_site(emulator, outputs_file, dist)
         runner = LambdaRunner(emulator, session, [packages_dir], run_dir)
         stack.callback(runner.stop)
-        routes = read_routes(session.client("apigateway"), outputs["api_id"])
-        front = LocalFrontDoor(
+        function_names = list(outputs["function_names"].values())
+        # Unpack the packages and install the runtime's libraries now: harness set-up, not Lambda's
+        # init, so it must not count against API Gateway's 29 s integration timeout.
+        with timer.step("runtimes", "preparing the function packages and runtimes"):
+            for name in function_names:
+                runner.worker(name)
+        front = open_front_door(
+            session,
+            outputs["cloudfront_distribution_id"],
             runner,
-            routes,
-            outputs["api_stage_name"],
-            site_from_bucket(session.client("s3"), outputs["site_bucket_name"], outputs.get("security_headers") or {}),
             stub_confirm=lambda request: stripe.confirm(request.get("clientSecret", ""), request.get("cardNumber", "")),
-        ).start()
+            log_path=run_dir / "logs" / "cloudfront-functions.log",
+        )
         stack.callback(front.stop)
         stripe.register_webhook(f"{front.url}/api/webhooks/stripe", values.stripe_webhook_secret)
-        function_names = list(outputs["function_names"].values())
         mappings = read_mappings(session.client("lambda"), session.client("sqs"), function_names)
         poller = SqsPoller(runner, session.client("sqs"), mappings).start()
         stack.callback(poller.stop)
@@ -265,14 +172,6 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
             run_dir=run_dir,
             timings=timer.steps,
         )
-
-
-def empty_buckets(session: Any, buckets: list[str]) -> None:
-    """Delete every object version, as an operator does before destroying (no force_destroy in production)."""
-    s3 = session.resource("s3")
-    for name in buckets:
-        with contextlib.suppress(s3.meta.client.exceptions.NoSuchBucket):
-            s3.Bucket(name).object_versions.delete()
 
 
 def _teardown(workspace: Workspace, session: Any, timer: Timer) -> None:

@@ -45,6 +45,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         "apply",
         "secrets",
         "site_deploy",
+        "runtimes",
         "flows",
         "destroy",
     ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.audit import leftovers
 from harness.stack import HOST_ARCHITECTURE, Stack
 
 # Perpetual diffs that come from emulator gaps, never from the configuration (terraform/README.md,
@@ -61,3 +62,38 @@ def test_second_plan_is_empty_except_known_emulator_gaps(stack: Stack) -> None:
     changes = stack.workspace.pending_changes()
     unexpected = [change for change in changes if change.split(" ", 1)[1] not in KNOWN_EMULATOR_DRIFT]
     assert unexpected == [], "second plan is not empty:\n" + "\n".join(unexpected)
+
+
+def test_leftover_audit_sees_every_kind_of_resource_the_stack_creates(stack: Stack) -> None:
+    # Given the applied stack / When the after-destroy audit runs now / Then it finds each kind, in both regions
+    found = leftovers(stack.session)
+    kinds = {entry.split(":", 1)[0] for entry in found}
+    for kind in (
+        "us-east-2 lambda function",
+        "us-east-2 lambda event source mapping",
+        "us-east-2 dynamodb table",
+        "us-east-2 sqs queue",
+        "us-east-2 sns topic",
+        "us-east-2 apigateway rest api",
+        "us-east-2 apigateway api key",
+        "us-east-2 apigateway usage plan",
+        "us-east-2 secretsmanager secret",
+        "us-east-2 ssm parameter",
+        "us-east-2 logs log group",
+        "us-east-2 cloudwatch alarm",
+        "us-east-2 cloudwatch dashboard",
+        "us-east-2 kms alias",
+        "us-east-2 kms key",
+        "us-east-1 logs log group",
+        "us-east-1 logs delivery source",
+        "us-east-1 logs delivery destination",
+        "us-east-1 logs delivery",
+        "global s3 bucket",
+        "global iam role",
+        "global cloudfront distribution",
+        "global cloudfront origin access control",
+        "global cloudfront function",
+        "global cloudfront response headers policy",
+        "global wafv2 cloudfront web acl",
+    ):
+        assert kind in kinds, f"the audit does not see any {kind}"
