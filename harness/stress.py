@@ -55,7 +55,15 @@ if TYPE_CHECKING:
 PARTNER_PATH = "/v1/ticket-orders"
 PARTNER_READ_TIMEOUT_S = 10.0  # shop.fulfillment_client.FULFILLMENT_TIMEOUT_SECONDS[1]
 # States an order rests in (nothing more happens without a person); REFUNDING, PAID, FULFILLING move on.
-TERMINAL = {"FULFILLED", "PAYMENT_FAILED", "REFUNDED", "FULFILLMENT_FAILED", "NEEDS_REVIEW", "REFUND_FAILED", "CANCELED"}
+TERMINAL = {
+    "FULFILLED",
+    "PAYMENT_FAILED",
+    "REFUNDED",
+    "FULFILLMENT_FAILED",
+    "NEEDS_REVIEW",
+    "REFUND_FAILED",
+    "CANCELED",
+}
 
 
 def say(message: str) -> None:
