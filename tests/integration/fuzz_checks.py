@@ -4,12 +4,13 @@ Both read what the test found in the deployed stack from the environment, so the
 the stack as deployed and not to a copy kept here.
 
 **Undeclared methods.** Schemathesis's own ``unsupported_method`` check wants RFC 9110's 405 for a
-method a path does not declare. The deployed front door answers it differently, and says so in its configuration:
-CloudFront refuses a method its ``/api/*`` behaviour does not allow, and API Gateway answers any
-other undeclared method with its ``MISSING_AUTHENTICATION_TOKEN`` gateway response (our
-Terraform renders it as ``404 NOT_FOUND`` in the contract's error shape). This check asserts
-exactly that answer, read back from the emulator by the test (``TTH_FUZZ_FRONT_DOOR``), instead
-of 405: as strict, but against what production does.
+method a path does not declare. The deployed front door answers it differently, and says so in
+its configuration: CloudFront refuses a method its ``/api/*`` behaviour does not allow (and a GET
+with a body), and API Gateway answers any other undeclared method with its
+``MISSING_AUTHENTICATION_TOKEN`` gateway response (our Terraform renders it as ``404 NOT_FOUND``
+in the contract's error shape). This check asserts exactly that answer, read back from the
+emulator by the test (``TTH_FUZZ_FRONT_DOOR``), instead of 405: as strict, but against what
+production does.
 
 **The catalog.** ``POST /orders`` also checks the items against the catalog (a known SKU, each
 once, at most its ``maxPerOrder``), a documented ``422`` that no JSON Schema can state because the
@@ -36,8 +37,9 @@ if TYPE_CHECKING:
 
 FRONT_DOOR_ENV = "TTH_FUZZ_FRONT_DOOR"
 CATALOG_ENV = "TTH_FUZZ_CATALOG"
-# What CloudFront answers for a method outside the behaviour's allowed methods.
-CLOUDFRONT_REFUSALS = frozenset({403, 405})
+# CloudFront's own refusals: 403 for a method outside the behaviour's allowed methods or a GET/HEAD
+# with a body, 400 for a method it never supports (TRACE). Such a request never reaches the origin.
+CLOUDFRONT_REFUSALS = frozenset({400, 403})
 
 
 def _front_door() -> dict[str, Any]:
@@ -54,10 +56,11 @@ def undeclared_method_as_configured(ctx: CheckContext, response: Response, case:
         return None
     door = _front_door()
     method = str(response.request.method).upper()
-    if method not in door["cloudfront_allowed_methods"]:
+    has_body = bool(response.request.body)
+    if method not in door["cloudfront_allowed_methods"] or (method in ("GET", "HEAD") and has_body):
         if response.status_code not in CLOUDFRONT_REFUSALS:
             raise AssertionError(
-                f"{method} is not an allowed method of CloudFront's /api/* behaviour: "
+                f"{method} (body: {has_body}) is refused by CloudFront's /api/* behaviour: "
                 f"expected CloudFront's refusal {sorted(CLOUDFRONT_REFUSALS)}, got {response.status_code}"
             )
         return True

@@ -15,6 +15,7 @@ import pytest
 import responses
 import yaml
 from lambda_helpers import ROOT, STRIPE_API, load_event
+from test_orders_api import _pi_json
 
 SPEC = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
 ERROR_CODES = set(SPEC["components"]["schemas"]["ErrorCode"]["enum"])
@@ -54,15 +55,6 @@ def _assert_clear_4xx(response: dict[str, Any], status: int, code: str = "VALIDA
     return dict(body["error"])
 
 
-def _pi(pi_id: str = "pi_1") -> dict[str, Any]:
-    return {
-        "id": pi_id,
-        "object": "payment_intent",
-        "client_secret": f"{pi_id}_secret_x",
-        "status": "requires_payment_method",
-    }
-
-
 # --------------------------------------------------------------------------- wrongly encoded bodies
 
 
@@ -85,7 +77,7 @@ def test_post_order_body_not_base64_is_400(handler: Any, lambda_context: Any) ->
 
 def test_post_order_utf8_body_sent_base64_is_accepted(handler: Any, lambda_context: Any) -> None:
     with responses.RequestsMock() as mock:
-        mock.post(f"{STRIPE_API}/v1/payment_intents", json=_pi())
+        mock.post(f"{STRIPE_API}/v1/payment_intents", json=_pi_json())
         response = _post(handler, lambda_context, json.dumps(_valid()).encode())
     assert response["statusCode"] == 201, response["body"]
 
