@@ -10,7 +10,14 @@ if TYPE_CHECKING:
     from harness.stack import Stack
 
 # Small enough for `make test`, large enough that every fault happens at least once.
-PLAN = ChaosPlan(orders=20, customers=5, partner_fault_share=0.4, kill_worker_at_call=4, emulator_throttle_every=100)
+PLAN = ChaosPlan(
+    orders=20,
+    customers=5,
+    partner_fault_share=0.4,
+    kill_worker_at_call=4,
+    emulator_throttle_every=100,
+    settle_timeout_s=300,
+)
 
 
 def test_crowd_with_faults_loses_nothing_and_fulfils_once(stack: Stack, capsys: Any) -> None:
