@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 # Small enough for `make test`, large enough that every fault happens at least once.
 PLAN = ChaosPlan(
     orders=20,
+    double_click_share=0.3,  # with seed 15: orders 13, 14, 17 and 18 double-click
     customers=5,
     partner_fault_share=0.4,
     kill_worker_at_call=4,
