@@ -11,7 +11,7 @@ WITH_TOOLS := scripts/bootstrap && source $(ENV_SH) &&
 # Every suite `make test` runs, in order: cheapest first.
 SUITES := lint,unit,unit-py313,policy,integration,frontend
 
-.PHONY: help setup up down status test lint unit policy integration integration-localstack frontend bench cost clean
+.PHONY: help setup up down status test lint unit policy integration integration-localstack frontend bench cost stress clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -42,6 +42,11 @@ cost: ## Cost per 1000 orders and the monthly bill from a real run's recorded ca
 
 bench: ## Measure speed and size targets, write reports/bench.md
 	@$(WITH_TOOLS) tox run -e bench
+
+N ?= 200
+M ?= 20
+stress: ## N orders (200) by M customers (20) with injected faults; ledger + load figure in reports/stress.md
+	@$(WITH_TOOLS) tox run -e stress -- --orders $(N) --customers $(M)
 
 clean: ## Remove build output, reports and tox envs (keeps the tool cache)
 	rm -rf build reports .tox frontend/dist frontend/test-results

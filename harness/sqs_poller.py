@@ -86,7 +86,7 @@ class SqsPoller:
         }
         self.batches = 0
         self.failures = 0
-        self._in_flight: dict[str, tuple[SqsMapping, str]] = {}  # message id -> (mapping, receipt handle)
+        self._in_flight: dict[str, tuple[SqsMapping, str, float]] = {}  # message id -> (mapping, receipt, not before)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -110,14 +110,20 @@ class SqsPoller:
                 response = self.runner.invoke(mapping.function, event) or {}
             except InvocationError:
                 self.failures += 1
-                return len(received)  # the whole batch returns to the queue
+                # The whole batch returns after its visibility timeout. fast_forward may skip that, but
+                # not the function's timeout: state the dead invocation left (an in-progress
+                # idempotency record) expires only then, and in AWS the visibility timeout is longer.
+                not_before = time.monotonic() + self.runner.worker(mapping.function).config.timeout
+                for message in received:
+                    self._in_flight[message["MessageId"]] = (mapping, message["ReceiptHandle"], not_before)
+                return len(received)
             failed = {item["itemIdentifier"] for item in (response.get("batchItemFailures") or [])}
             if not mapping.report_failures:
                 failed = set()
             self.failures += len(failed)
             for message in received:
                 if message["MessageId"] in failed:
-                    self._in_flight[message["MessageId"]] = (mapping, message["ReceiptHandle"])
+                    self._in_flight[message["MessageId"]] = (mapping, message["ReceiptHandle"], 0.0)
             done = [m for m in received if m["MessageId"] not in failed]
             for start in range(0, len(done), 10):
                 sqs.delete_message_batch(
@@ -137,7 +143,10 @@ class SqsPoller:
         """
         with self._lock:
             moved = 0
-            for mapping, receipt in self._in_flight.values():
+            now = time.monotonic()
+            for message_id, (mapping, receipt, not_before) in list(self._in_flight.items()):
+                if not_before > now:
+                    continue
                 try:
                     self._clients[mapping].change_message_visibility(
                         QueueUrl=mapping.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
@@ -145,7 +154,7 @@ class SqsPoller:
                     moved += 1
                 except Exception:
                     pass
-            self._in_flight.clear()
+                del self._in_flight[message_id]
             return moved
 
     def drain(self, timeout: float = 30.0) -> None:

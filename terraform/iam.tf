@@ -168,7 +168,16 @@ data "aws_iam_policy_document" "fulfillment" {
     resources = [
       aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn,
       aws_secretsmanager_secret.runtime["pii_encryption_key"].arn,
+      # Refunds when fulfillment fails for good.
+      aws_secretsmanager_secret.runtime["stripe_secret_key"].arn,
     ]
+  }
+
+  # Orders parked for review (auto_refund_failed_fulfillment = false) wait in the DLQ for a redrive.
+  statement {
+    sid       = "ParkForReview"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.fulfillment_dlq.arn]
   }
 
   # What the SQS event source mapping calls with the function's role.

@@ -74,7 +74,8 @@ resource "aws_lambda_event_source_mapping" "fulfillment" {
   event_source_arn = aws_sqs_queue.fulfillment.arn
   function_name    = aws_lambda_function.function["fulfillment"].arn
 
-  batch_size                         = 10
+  # Sized so that a whole batch fits in the function timeout (locals.tf).
+  batch_size                         = local.fulfillment_batch_size
   maximum_batching_window_in_seconds = 5
   # Failed records return to the queue alone; the rest of the batch is deleted.
   function_response_types = ["ReportBatchItemFailures"]

@@ -27,6 +27,12 @@ locals {
   # The partner call has its own timeout well below this; the fulfillment
   # queue's visibility timeout is derived from it (sqs.tf).
   fulfillment_timeout_seconds = 60
+  # Worst case of one SQS record: a partner call that times out (3.05 + 10 s),
+  # then a refund call that times out (3.05 + 8 s, no SDK retry), plus DynamoDB
+  # (RECORD_BUDGET_MS in lambda_src/fulfillment/records.py, checked by a unit
+  # test). The batch is sized so that it always fits in the function timeout.
+  fulfillment_record_budget_seconds = 27
+  fulfillment_batch_size            = max(1, floor(local.fulfillment_timeout_seconds / local.fulfillment_record_budget_seconds))
 
   lambda_packages_dir = coalesce(var.lambda_packages_dir, "${path.module}/../build/lambda/arm64")
 
@@ -83,11 +89,17 @@ locals {
       # Protects the fulfillment partner's API from bursts.
       reserved_concurrency = var.fulfillment_reserved_concurrency
       environment = {
-        FULFILLMENT_API_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn
-        FULFILLMENT_MAX_ATTEMPTS      = tostring(var.fulfillment_max_attempts)
-        IDEMPOTENCY_TABLE_NAME        = aws_dynamodb_table.shop["idempotency"].name
-        ORDERS_TABLE_NAME             = aws_dynamodb_table.shop["orders"].name
-        PII_KEY_SECRET_ID             = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+        AUTO_REFUND_FAILED_FULFILLMENT = tostring(var.auto_refund_failed_fulfillment)
+        FULFILLMENT_API_KEY_SECRET_ID  = aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn
+        FULFILLMENT_DLQ_URL            = aws_sqs_queue.fulfillment_dlq.url
+        FULFILLMENT_MAX_ATTEMPTS       = tostring(var.fulfillment_max_attempts)
+        IDEMPOTENCY_TABLE_NAME         = aws_dynamodb_table.shop["idempotency"].name
+        ORDERS_TABLE_NAME              = aws_dynamodb_table.shop["orders"].name
+        PII_KEY_SECRET_ID              = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+        # Refunds when fulfillment fails for good (auto_refund_failed_fulfillment).
+        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
+        # A retry of the refund comes from SQS; an SDK retry would break the time budget.
+        STRIPE_MAX_NETWORK_RETRIES = "0"
       }
     }
   }

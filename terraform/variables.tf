@@ -273,6 +273,13 @@ variable "log_retention_days" {
 # ---- lambda ----
 ################################################################################
 
+variable "auto_refund_failed_fulfillment" {
+  type        = bool
+  description = "Refund a paid order automatically when its fulfillment fails for good. Off: the order waits in FULFILLMENT_FAILED for review and its message goes to the DLQ, where a redrive (scripts/redrive.py) re-attempts the fulfillment."
+  default     = true
+  nullable    = false
+}
+
 variable "fulfillment_reserved_concurrency" {
   type        = number
   description = "Concurrent fulfillment executions (and SQS pollers): caps the load on the fulfillment partner's API."

@@ -2,31 +2,42 @@
 
 Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``IDEMPOTENCY_TABLE_NAME``,
 ``FULFILLMENT_MAX_ATTEMPTS``, ``CONFIG_PARAMETER_PATH``, ``FULFILLMENT_API_KEY_SECRET_ID``,
-``PII_KEY_SECRET_ID``.
+``PII_KEY_SECRET_ID``, ``STRIPE_SECRET_KEY_SECRET_ID`` (refunds), ``FULFILLMENT_DLQ_URL`` (orders
+parked for review), ``AUTO_REFUND_FAILED_FULFILLMENT`` (``true``/``false``, default ``true``).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import get_secret_bytes_key, get_secret_string, load_parameters, require_env
+from shop.config import env_flag, get_secret_bytes_key, get_secret_string, load_parameters, require_env
 from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
+from shop.fulfillment_service import FailurePolicy
 from shop.repository import OrderRepository
 from shop.tracing import TRACED_MODULES
+
+if TYPE_CHECKING:
+    from shop.payments import PaymentGateway
 
 __all__ = [
     "FULFILLMENT_MAX_ATTEMPTS",
     "IDEMPOTENCY_TABLE_NAME",
     "change_visibility",
     "dynamodb",
+    "failure_policy",
     "fulfillment_client",
     "logger",
     "metrics",
     "order_repository",
+    "park_for_review",
+    "payment_gateway",
     "pii_key",
     "tracer",
 ]
@@ -40,6 +51,10 @@ IDEMPOTENCY_TABLE_NAME = require_env("IDEMPOTENCY_TABLE_NAME")
 CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
 FULFILLMENT_API_KEY_SECRET_ID = require_env("FULFILLMENT_API_KEY_SECRET_ID")
 PII_KEY_SECRET_ID = require_env("PII_KEY_SECRET_ID")
+STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
+FULFILLMENT_DLQ_URL = require_env("FULFILLMENT_DLQ_URL")
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "0"))
+AUTO_REFUND_FAILED_FULFILLMENT = env_flag("AUTO_REFUND_FAILED_FULFILLMENT", default=True)
 try:
     FULFILLMENT_MAX_ATTEMPTS = max(1, int(require_env("FULFILLMENT_MAX_ATTEMPTS")))
 except ValueError as _exc:
@@ -80,3 +95,22 @@ def change_visibility(queue_arn: str, receipt_handle: str, seconds: int) -> None
     _sqs.change_message_visibility(
         QueueUrl=_queue_url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
     )
+
+
+def payment_gateway() -> PaymentGateway:
+    """Stripe gateway for refunds (imported on first use: most invocations never refund)."""
+    from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+
+    base_url = load_parameters(CONFIG_PARAMETER_PATH).stripe_api_base_url
+    client = make_stripe_client(get_secret_string(STRIPE_SECRET_KEY_SECRET_ID), base_url, STRIPE_MAX_NETWORK_RETRIES)
+    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
+
+
+def park_for_review(order_id: str, reason: str) -> None:
+    """Put a failed order's message in the DLQ, where ``scripts/redrive.py`` finds it."""
+    _sqs.send_message(QueueUrl=FULFILLMENT_DLQ_URL, MessageBody=json.dumps({"order_id": order_id, "reason": reason}))
+
+
+def failure_policy() -> FailurePolicy:
+    """What a permanent fulfillment failure does (``auto_refund_failed_fulfillment``)."""
+    return FailurePolicy(auto_refund=AUTO_REFUND_FAILED_FULFILLMENT, gateway=payment_gateway, park=park_for_review)

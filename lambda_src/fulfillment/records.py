@@ -1,10 +1,9 @@
-"""Handling one SQS record: parse, fulfil (idempotent per order), schedule the retry."""
+"""Handling one SQS record: parse, fulfil (once per message), schedule the retry."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -14,14 +13,33 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, Json
 
 from fulfillment import deps
-from shop.exceptions import FulfillmentExhaustedError, FulfillmentRetryableError
+from shop.api import log_server_error
+from shop.config import STRIPE_TIMEOUT_SECONDS
+from shop.exceptions import FulfillmentRetryableError
+from shop.fulfillment_client import FULFILLMENT_TIMEOUT_SECONDS, MAX_RETRY_AFTER_SECONDS
 from shop.fulfillment_service import backoff_seconds, fulfil_order
+from shop.outcomes import Outcome, count, record_outcome
 
-__all__ = ["FulfillmentMessage", "FulfillmentRecord", "idempotency_config", "record_handler"]
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+__all__ = [
+    "RECORD_BUDGET_MS",
+    "FulfillmentMessage",
+    "FulfillmentRecord",
+    "idempotency_config",
+    "record_handler",
+]
+
+#: Worst case of one record: a partner call that times out, then a refund call that times out
+#: (no SDK retry in this function), plus a margin for DynamoDB. terraform/lambda.tf sizes the batch
+#: with the same number so that a batch always fits in the function timeout.
+RECORD_BUDGET_MS = int((sum(FULFILLMENT_TIMEOUT_SECONDS) + sum(STRIPE_TIMEOUT_SECONDS) + 2) * 1000)
+_AUTH_STATUSES = frozenset({401, 403})
 
 
 class FulfillmentMessage(BaseModel):
-    """Queue message body ``{"order_id": "..."}``."""
+    """Queue message body ``{"order_id": "..."}`` (DLQ copies may add ``reason``)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -51,21 +69,20 @@ class FulfillmentRecord(BaseModel):
     eventSourceARN: str  # noqa: N815 - SQS's field name
 
 
-# Guards against two workers calling the partner for the same order at once (duplicate delivery);
-# the order state machine makes later duplicates no-ops anyway, so the record lives one hour only.
-idempotency_config = IdempotencyConfig(event_key_jmespath="order_id", expires_after_seconds=3600)
-persistence_layer = DynamoDBPersistenceLayer(table_name=deps.IDEMPOTENCY_TABLE_NAME, boto3_client=deps.dynamodb)
+class TimeBudgetExceededError(FulfillmentRetryableError):
+    """Too little time is left in this invocation for one more partner call: hand the record back."""
 
-_OUTCOME_METRICS = {
-    "fulfilled": "FulfillmentSucceeded",
-    "failed_permanent": "FulfillmentFailed",
-    "order_not_found": "FulfillmentOrderNotFound",
-}
+
+# Keyed by the SQS message id: a duplicate delivery of one message is processed once (and one in
+# flight makes the duplicate fail and come back), while a new message for the same order (a redrive,
+# the sweeper) is a new attempt. The state machine makes late duplicates no-ops anyway.
+idempotency_config = IdempotencyConfig(event_key_jmespath="message_id", expires_after_seconds=3600)
+persistence_layer = DynamoDBPersistenceLayer(table_name=deps.IDEMPOTENCY_TABLE_NAME, boto3_client=deps.dynamodb)
 
 
 @idempotent_function(data_keyword_argument="message", persistence_store=persistence_layer, config=idempotency_config)
 def fulfil(*, message: dict[str, Any], attempt: int) -> str:
-    """Fulfil one order once; a completed order's later messages get the cached outcome."""
+    """Fulfil one order once per message."""
     return fulfil_order(
         str(message["order_id"]),
         attempt=attempt,
@@ -73,30 +90,45 @@ def fulfil(*, message: dict[str, Any], attempt: int) -> str:
         orders=deps.order_repository,
         client=deps.fulfillment_client(),
         pii_key=deps.pii_key(),
+        policy=deps.failure_policy(),
     )
 
 
-def record_handler(record: FulfillmentRecord) -> str:
+def _retry_later(record: FulfillmentRecord, exc: FulfillmentRetryableError, attempt: int) -> None:
+    if isinstance(exc, TimeBudgetExceededError):
+        delay = 0
+    else:
+        delay = min(max(backoff_seconds(attempt), exc.retry_after or 0), MAX_RETRY_AFTER_SECONDS)
+        count(deps.metrics, "FulfillmentRetried")
+        if exc.partner_status in _AUTH_STATUSES:
+            count(deps.metrics, "FulfillmentAuthFailed")
+    deps.logger.warning("fulfillment will be retried", extra={"reason": exc.message, "retry_in_s": delay})
+    try:
+        deps.change_visibility(record.eventSourceARN, record.receiptHandle, delay)
+    except ClientError as change_error:
+        deps.logger.error(
+            "could not change message visibility; the queue's visibility timeout applies",
+            extra={"error_type": type(change_error).__name__},
+        )
+
+
+def record_handler(record: FulfillmentRecord, lambda_context: LambdaContext | None = None) -> str:
     """Process one record; raising marks it failed (SQS redelivers it, then the DLQ takes it)."""
     order_id = record.body.order_id
     attempt = int(record.attributes.ApproximateReceiveCount)
     deps.logger.append_keys(order_id=order_id, message_id=record.messageId, attempt=attempt)
     try:
-        outcome = str(fulfil(message={"order_id": order_id}, attempt=attempt))
+        if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < RECORD_BUDGET_MS:
+            raise TimeBudgetExceededError("too little time left in this invocation")
+        outcome = Outcome(fulfil(message={"order_id": order_id, "message_id": record.messageId}, attempt=attempt))
     except FulfillmentRetryableError as exc:
-        delay = backoff_seconds(attempt)
-        deps.metrics.add_metric(name="FulfillmentRetried", unit=MetricUnit.Count, value=1)
-        deps.logger.warning("fulfillment will be retried", extra={"reason": exc.message, "retry_in_s": delay})
-        try:
-            deps.change_visibility(record.eventSourceARN, record.receiptHandle, delay)
-        except ClientError:
-            deps.logger.warning("could not change message visibility; default backoff applies")
+        _retry_later(record, exc, attempt)
         raise
-    except FulfillmentExhaustedError as exc:
-        deps.metrics.add_metric(name="FulfillmentFailed", unit=MetricUnit.Count, value=1)
-        deps.logger.error("fulfillment gave up; message goes to the DLQ", extra={"reason": exc.message})
+    except Exception as exc:
+        # The batch processor would log this at debug level only: say it loudly, then let SQS retry.
+        count(deps.metrics, "FulfillmentErrors")
+        log_server_error(deps.logger, exc, "fulfillment failed unexpectedly; the message will be retried")
         raise
     deps.logger.info("fulfillment processed", extra={"outcome": outcome})
-    if outcome in _OUTCOME_METRICS:
-        deps.metrics.add_metric(name=_OUTCOME_METRICS[outcome], unit=MetricUnit.Count, value=1)
+    record_outcome(deps.metrics, outcome)
     return outcome

@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from orders import deps
 from orders.routers import config as config_routes
 from orders.routers import orders as order_routes
-from shop.api import register_error_handlers, reject_oversize_body, security_headers
+from shop.api import guard_request, register_error_handlers, security_headers
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -29,7 +29,7 @@ register_error_handlers(app, deps.logger)
 @deps.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @deps.tracer.capture_lambda_handler(capture_response=False)
 @deps.metrics.log_metrics
-@reject_oversize_body(max_bytes=MAX_BODY_BYTES)
+@guard_request(logger=deps.logger, max_bytes=MAX_BODY_BYTES, json_only=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Route an API Gateway REST event."""
     order_routes.idempotency_config.register_lambda_context(context)

@@ -1,8 +1,8 @@
 """HTTP plumbing shared by the API functions: the JSON error shape, exception mapping, body limit.
 
 Every error leaves as ``{"error": {"code", "message", "details"}}`` with a stable code
-(docs/contracts.md). Domain errors are mapped in :func:`register_error_handlers`, the only
-place that turns exceptions into HTTP answers.
+(docs/contracts.md). :func:`map_exception` is the only place that turns exceptions into HTTP
+answers: the resolver's handler and the pre-routing guard (413, 415) both go through it.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
-from shop.exceptions import MalformedBodyError, ShopError
+from shop.exceptions import MalformedBodyError, PayloadTooLargeError, ShopError, UnsupportedMediaTypeError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,11 +33,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SECURITY_HEADERS",
+    "check_request",
     "error_response",
+    "guard_request",
+    "log_server_error",
+    "map_exception",
     "raw_body",
     "register_error_handlers",
-    "reject_oversize_body",
     "security_headers",
+    "stripe_request_id",
 ]
 
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -82,32 +89,76 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None:
-    """Map every exception to the JSON error shape (one place for the whole resolver)."""
+_GENERIC_5XX_MESSAGES = {
+    "PAYMENT_PROVIDER_ERROR": "The payment provider is unavailable; please retry.",
+    "RATE_LIMITED": "Too many requests; please retry shortly.",
+}
+_GENERIC_5XX_MESSAGE = "Something went wrong on our side; please retry."
 
-    @app.exception_handler(RequestValidationError)
-    def _validation(exc: RequestValidationError) -> Response[Any]:
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and its causes (``raise ... from``) or contexts, outermost first, without cycles."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not other for other in seen):
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def stripe_request_id(exc: BaseException) -> str | None:
+    """The ``request_id`` of a Stripe error anywhere in the chain (what Stripe support asks for)."""
+    for link in _chain(exc):
+        request_id = getattr(link, "request_id", None)
+        if isinstance(request_id, str) and request_id:
+            return request_id
+    return None
+
+
+def log_server_error(logger: Logger, exc: BaseException, message: str = "request failed") -> None:
+    """Log a fault for the operator: the traceback with its whole cause chain, and the Stripe request id."""
+    logger.error(
+        message,
+        exc_info=exc,
+        extra={
+            "error_type": type(exc).__name__,
+            "error_code": getattr(exc, "code", "INTERNAL_ERROR"),
+            "error_chain": [f"{type(link).__name__}: {link}" for link in _chain(exc)],
+            "stripe_request_id": stripe_request_id(exc),
+        },
+    )
+
+
+def map_exception(exc: Exception, logger: Logger) -> Response[Any]:
+    """The one mapping from an exception to the JSON error answer.
+
+    4xx answers say what the caller got wrong; 5xx answers are generic and the detail goes to the log.
+    """
+    if isinstance(exc, RequestUnsupportedContentType):
+        return error_response(415, "VALIDATION_ERROR", "The request body must be application/json.")
+    if isinstance(exc, RequestValidationError):
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
             return error_response(400, "VALIDATION_ERROR", "The request body is not valid JSON.")
         return error_response(422, "VALIDATION_ERROR", "The request is not valid.", _validation_details(exc))
-
-    @app.exception_handler(ShopError)
-    def _domain(exc: ShopError) -> Response[Any]:
-        if exc.status >= 500:
-            logger.warning("request failed", extra={"error_code": exc.code, "error_type": type(exc).__name__})
+    if isinstance(exc, ShopError) and exc.status < 500:
         return error_response(exc.status, exc.code, exc.message, exc.details)
-
-    @app.exception_handler(ServiceError)
-    def _service(exc: ServiceError) -> Response[Any]:
+    if isinstance(exc, ServiceError) and exc.status_code < 500:
         code = _SERVICE_ERROR_CODES.get(HTTPStatus(exc.status_code), "VALIDATION_ERROR")
-        status = 404 if code == "NOT_FOUND" else exc.status_code
-        message = "Not found." if code == "NOT_FOUND" else str(exc.msg)
-        return error_response(status, code, message)
+        if code == "NOT_FOUND":
+            return error_response(404, code, "Not found.")
+        return error_response(exc.status_code, code, str(exc.msg))
+    log_server_error(logger, exc)
+    if isinstance(exc, ShopError):
+        return error_response(exc.status, exc.code, _GENERIC_5XX_MESSAGES.get(exc.code, _GENERIC_5XX_MESSAGE))
+    return error_response(500, "INTERNAL_ERROR", _GENERIC_5XX_MESSAGE)
+
+
+def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None:
+    """Route every exception of the resolver through :func:`map_exception`."""
 
     @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response[Any]:
-        logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
-        return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; please retry.")
+    def _any(exc: Exception) -> Response[Any]:
+        return map_exception(exc, logger)
 
     @app.not_found
     def _not_found(_: Exception) -> Response[Any]:
@@ -139,21 +190,69 @@ def raw_body(event: dict[str, Any]) -> bytes:
     return body.encode("utf-8")
 
 
-@lambda_handler_decorator
-def reject_oversize_body(
-    handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
-    event: dict[str, Any],
-    context: LambdaContext,
-    max_bytes: int = 16 * 1024,
-) -> dict[str, Any]:
-    """Answer 413 ``PAYLOAD_TOO_LARGE`` before any parsing when the body exceeds ``max_bytes``."""
+def _to_proxy(response: Response[Any]) -> dict[str, Any]:
+    """A :class:`Response` built outside the resolver, as the API Gateway proxy answer."""
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": response.content_type or content_types.APPLICATION_JSON, **response.headers},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
+def _media_type(event: dict[str, Any]) -> str | None:
+    headers = event.get("headers") or {}
+    for name, value in headers.items():
+        if name.lower() == "content-type" and isinstance(value, str):
+            return value.split(";", 1)[0].strip().lower()
+    return None
+
+
+def check_request(event: dict[str, Any], *, max_bytes: int, json_only: bool) -> None:
+    """Reject what no route accepts before any parsing.
+
+    Raises
+    ------
+    PayloadTooLargeError
+        The body exceeds ``max_bytes``.
+    UnsupportedMediaTypeError
+        ``json_only`` and a body sent with a ``Content-Type`` other than ``application/json`` (or ``+json``).
+    """
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
     if size > max_bytes:
-        return {
-            "statusCode": 413,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON, **SECURITY_HEADERS},
-            "body": json.dumps(error_body("PAYLOAD_TOO_LARGE", f"The request body exceeds {max_bytes} bytes.")),
-            "isBase64Encoded": False,
-        }
+        raise PayloadTooLargeError(f"The request body exceeds {max_bytes} bytes.")
+    media_type = _media_type(event)
+    if json_only and body and media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaTypeError("The request body must be application/json.")
+
+
+@lambda_handler_decorator
+def guard_request(
+    handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
+    event: dict[str, Any],
+    context: LambdaContext,
+    logger: Logger,
+    max_bytes: int = 16 * 1024,
+    json_only: bool = False,
+) -> dict[str, Any]:
+    """Answer 413/415 through :func:`map_exception` before the resolver parses anything.
+
+    With ``json_only`` the body must also be UTF-8 text: API Gateway hands any other body over
+    base64-encoded, and the resolver would fail decoding it (``UnicodeDecodeError``, a 500). It is
+    decoded here once, a 400 if it is not text, and passed on as text.
+    """
+    try:
+        check_request(event, max_bytes=max_bytes, json_only=json_only)
+        if json_only and event.get("isBase64Encoded"):
+            event = {**event, "body": _text_body(event), "isBase64Encoded": False}
+    except ShopError as exc:
+        return _to_proxy(map_exception(exc, logger))
     return handler(event, context)
+
+
+def _text_body(event: dict[str, Any]) -> str:
+    try:
+        return raw_body(event).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedBodyError("The request body is not valid UTF-8 text.") from exc

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 __all__ = [
     "PARAMETER_MAX_AGE_SECONDS",
     "SECRET_MAX_AGE_SECONDS",
+    "STRIPE_TIMEOUT_SECONDS",
     "ShopParameters",
+    "env_flag",
     "get_secret_bytes_key",
     "get_secret_string",
     "load_parameters",
@@ -33,6 +35,10 @@ __all__ = [
 ]
 
 PARAMETER_MAX_AGE_SECONDS = 300
+#: (connect, read) timeouts towards Stripe: with one network retry the worst case (~23 s) stays inside
+#: API Gateway's 29 s integration timeout. Here rather than in ``payments`` so that the fulfillment
+#: worker can size its time budget without importing the Stripe SDK.
+STRIPE_TIMEOUT_SECONDS = (3.05, 8.0)
 SECRET_MAX_AGE_SECONDS = 300
 
 
@@ -55,6 +61,22 @@ def require_env(name: str, environ: Mapping[str, str] | None = None) -> str:
     if not value:
         raise ConfigurationError(f"missing required environment variable {name}")
     return value
+
+
+def env_flag(name: str, *, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """Return a boolean environment variable (``true``/``false``, any case; ``default`` when unset).
+
+    Raises
+    ------
+    ConfigurationError
+        When the value is something else.
+    """
+    value = (environ if environ is not None else os.environ).get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("true", "false"):
+        raise ConfigurationError(f"{name} must be true or false")
+    return value == "true"
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,10 @@ def hash_token(token: str) -> str:
 
 
 def token_matches(token: str | None, stored_hash: str | None) -> bool:
-    """Compare a presented token with a stored hash in constant time."""
+    """Compare a presented token with a stored hash in constant time.
+
+    A missing or empty stored hash never matches (an item without ``token_hash`` reads back as ``""``).
+    """
     presented = hash_token(token or "")
     expected = stored_hash or _DUMMY_HASH
-    return hmac.compare_digest(presented, expected) and bool(token) and stored_hash is not None
+    return hmac.compare_digest(presented, expected) and bool(token) and bool(stored_hash)

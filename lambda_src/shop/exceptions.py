@@ -10,8 +10,8 @@ from typing import Any
 
 __all__ = [
     "ConfigurationError",
+    "EventInProgressError",
     "FulfillmentError",
-    "FulfillmentExhaustedError",
     "FulfillmentPermanentError",
     "FulfillmentRetryableError",
     "InvalidSignatureError",
@@ -19,9 +19,10 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "PaymentProviderError",
+    "PaymentRejectedError",
     "RateLimitedError",
     "ShopError",
-    "TransitionRejectedError",
+    "UnsupportedMediaTypeError",
     "ValidationError",
 ]
 
@@ -90,11 +91,21 @@ class InvalidSignatureError(ShopError):
     status = 400
 
 
-class TransitionRejectedError(ShopError):
-    """A conditional state transition did not apply (the order is not in an allowed state)."""
+class UnsupportedMediaTypeError(ValidationError):
+    """The request body is not ``application/json``."""
+
+    status = 415
+
+
+class EventInProgressError(ShopError):
+    """Another delivery of the same Stripe event is being processed: answer non-2xx so Stripe retries."""
 
     code = "CONFLICT"
     status = 409
+
+
+class PaymentRejectedError(PaymentProviderError):
+    """Stripe rejected a request for good (invalid request, e.g. a refund of a failed charge)."""
 
 
 class FulfillmentError(ShopError):
@@ -104,12 +115,16 @@ class FulfillmentError(ShopError):
 
 
 class FulfillmentRetryableError(FulfillmentError):
-    """Transient failure (429, 5xx, timeout, connection error): try again later."""
+    """Failure that may recover (401/403/404/408/429, 5xx, timeout, connection error): try again later.
+
+    ``retry_after`` is the partner's ``Retry-After`` in seconds, when it sent one.
+    """
+
+    def __init__(self, message: str, *, retry_after: int | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.partner_status = status
 
 
 class FulfillmentPermanentError(FulfillmentError):
-    """The partner rejected the order (400/409/422 ...): retrying cannot help."""
-
-
-class FulfillmentExhaustedError(FulfillmentError):
-    """Retryable failures used up every attempt; the order is FULFILLMENT_FAILED."""
+    """The partner explicitly rejected the order (400/409/422 ...): retrying cannot help."""

@@ -1,13 +1,17 @@
 """Client for the third-party ticket fulfillment API (contract: docs/fulfillment-api.yaml).
 
 :class:`FulfillmentClient` is a Protocol; :class:`HttpFulfillmentClient` is the ``requests``
-implementation. Errors are classified as retryable (429, 5xx, timeouts, connection errors)
-or permanent (other 4xx). A 2xx with an unreadable body is retried: the replay is idempotent.
+implementation. Only the partner's explicit rejection of the order (400, 409, 422 and other 4xx
+not listed below) is permanent. Everything that may recover is retryable: 401/403 (an API key
+rotation in progress), 404 (a misrouted base URL), 408/425/429, 5xx, timeouts, connection errors,
+and a 2xx with an unreadable body (the replay is idempotent). ``Retry-After`` is passed on.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import requests
@@ -15,11 +19,37 @@ import requests
 from shop.exceptions import FulfillmentPermanentError, FulfillmentRetryableError
 from shop.models import FulfillmentResult, Ticket
 
-__all__ = ["FULFILLMENT_TIMEOUT_SECONDS", "FulfillmentClient", "FulfillmentRequest", "HttpFulfillmentClient"]
+__all__ = [
+    "FULFILLMENT_TIMEOUT_SECONDS",
+    "MAX_RETRY_AFTER_SECONDS",
+    "FulfillmentClient",
+    "FulfillmentRequest",
+    "HttpFulfillmentClient",
+    "retry_after_seconds",
+]
 
 #: (connect, read) timeouts in seconds.
 FULFILLMENT_TIMEOUT_SECONDS = (3.05, 10.0)
-RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+RETRYABLE_STATUS = frozenset({401, 403, 404, 408, 425, 429})
+#: Longest wait honoured (backoff or Retry-After): 15 min keeps FULFILLING inside its bound
+#: (lambda_src/README.md, "Money invariant"); a partner asking for more is alarmed as orders past bound.
+MAX_RETRY_AFTER_SECONDS = 900
+
+
+def retry_after_seconds(value: str | None, *, now: float | None = None) -> int | None:
+    """Parse ``Retry-After`` (delay-seconds or an HTTP date) into whole seconds, capped at 15 min."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = int(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = int(when.timestamp() - (time.time() if now is None else now) + 0.999)
+    return max(0, min(seconds, MAX_RETRY_AFTER_SECONDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +111,11 @@ class HttpFulfillmentClient:
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise FulfillmentRetryableError(f"fulfillment API unreachable: {type(exc).__name__}") from exc
         if response.status_code in RETRYABLE_STATUS or response.status_code >= 500:
-            raise FulfillmentRetryableError(f"fulfillment API answered {response.status_code}")
+            raise FulfillmentRetryableError(
+                f"fulfillment API answered {response.status_code}",
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                status=response.status_code,
+            )
         if response.status_code not in (200, 201):
             raise FulfillmentPermanentError(f"fulfillment API rejected the order ({response.status_code})")
         return _parse_result(response)

@@ -17,10 +17,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "MAX_LINE_ITEMS",
+    "SETTLED_STATES",
+    "UNSETTLED_PAID_STATES",
     "CatalogItem",
     "CatalogItemView",
     "Customer",
-    "ErrorBody",
     "FulfillmentResult",
     "NewOrderRequest",
     "Order",
@@ -40,7 +41,7 @@ MAX_QUANTITY = 100
 MAX_ORDER_AMOUNT = 99_999_999  # Stripe's upper bound for most currencies (minor units)
 
 _EMAIL_RE = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
 )
 _SKU_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -56,22 +57,39 @@ class OrderStatus(StrEnum):
     FULFILLMENT_FAILED = "FULFILLMENT_FAILED"
     REFUNDED = "REFUNDED"
     NEEDS_REVIEW = "NEEDS_REVIEW"
+    REFUNDING = "REFUNDING"
+    REFUND_FAILED = "REFUND_FAILED"
+    CANCELED = "CANCELED"
 
 
 S = OrderStatus
-#: Forward-only transitions. PAYMENT_FAILED → PAID exists because a customer may retry the same
-#: PaymentIntent with another card after a decline. NEEDS_REVIEW (amount/currency mismatch) stops
-#: automation until a person looks at it. Disputes are a flag on the order, not a state.
+#: Transitions. PAYMENT_FAILED → PAID exists because a customer may retry the same PaymentIntent with
+#: another card after a decline. NEEDS_REVIEW (amount/currency mismatch) stops automation until a
+#: person looks at it. FULFILLMENT_FAILED (auto-refund off) → FULFILLING is a redrive's re-attempt.
+#: REFUNDING means the shop asked Stripe for the refund; REFUNDED → REFUND_FAILED is Stripe reporting
+#: later that a refund failed (``refund.failed``), and REFUND_FAILED → REFUNDING a retry. CANCELED is an
+#: unpaid order whose PaymentIntent was canceled (abandoned or canceled in Stripe). Disputes and
+#: partial refunds are flags on the order, not states.
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.PENDING_PAYMENT: frozenset({S.PAID, S.PAYMENT_FAILED, S.NEEDS_REVIEW, S.REFUNDED}),
-    S.PAYMENT_FAILED: frozenset({S.PAID, S.NEEDS_REVIEW, S.REFUNDED}),
-    S.PAID: frozenset({S.FULFILLING, S.REFUNDED}),
-    S.FULFILLING: frozenset({S.FULFILLED, S.FULFILLMENT_FAILED, S.REFUNDED}),
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.PAYMENT_FAILED, S.NEEDS_REVIEW, S.REFUNDED, S.CANCELED}),
+    S.PAYMENT_FAILED: frozenset({S.PAID, S.NEEDS_REVIEW, S.REFUNDED, S.CANCELED}),
+    S.PAID: frozenset({S.FULFILLING, S.REFUNDING, S.REFUNDED}),
+    S.FULFILLING: frozenset({S.FULFILLED, S.FULFILLMENT_FAILED, S.REFUNDING, S.REFUNDED}),
     S.FULFILLED: frozenset({S.REFUNDED}),
-    S.FULFILLMENT_FAILED: frozenset({S.REFUNDED}),
-    S.NEEDS_REVIEW: frozenset({S.REFUNDED}),
-    S.REFUNDED: frozenset(),
+    S.FULFILLMENT_FAILED: frozenset({S.FULFILLING, S.REFUNDING, S.REFUNDED}),
+    S.NEEDS_REVIEW: frozenset({S.REFUNDING, S.REFUNDED}),
+    S.REFUNDING: frozenset({S.REFUNDED, S.REFUND_FAILED}),
+    S.REFUND_FAILED: frozenset({S.REFUNDING, S.REFUNDED}),
+    S.REFUNDED: frozenset({S.REFUND_FAILED}),
+    S.CANCELED: frozenset(),
 }
+
+#: Where the money invariant ends: a paid order is done when it is FULFILLED or REFUNDED.
+SETTLED_STATES = frozenset({S.FULFILLED, S.REFUNDED})
+#: States in which the customer's payment has succeeded but the order is not settled yet.
+UNSETTLED_PAID_STATES = frozenset(
+    {S.PAID, S.FULFILLING, S.FULFILLMENT_FAILED, S.NEEDS_REVIEW, S.REFUNDING, S.REFUND_FAILED}
+)
 
 
 def sources_of(target: OrderStatus) -> frozenset[OrderStatus]:
@@ -97,19 +115,26 @@ class CatalogItem(BaseModel):
 # --------------------------------------------------------------------------- request models
 
 
+# Each rule below is also the field's ``pattern`` in docs/openapi.yaml, so that a schema-valid
+# request is an accepted one (tests/unit/lambda/test_bad_input.py holds them together).
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})  # control characters; lone surrogates (not text)
+
+
 def _check_email(value: str) -> str:
-    value = value.strip()
-    if len(value) > 254 or not _EMAIL_RE.match(value):
+    # Taken as sent: the site trims, and an address with spaces around it is a client bug. The
+    # 64-character local part is RFC 5321's, which the spec's ``format: email`` carries.
+    if len(value) > 254 or len(value.split("@", 1)[0]) > 64 or not _EMAIL_RE.fullmatch(value):
         raise ValueError("must be a valid email address")
     return value
 
 
 def _check_name(value: str) -> str:
+    # Controls first: some (tab, U+0085) are also whitespace and would vanish in the normalising.
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value):
+        raise ValueError("must not contain control characters")
     value = " ".join(value.split())
     if not value:
         raise ValueError("must not be empty")
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
-        raise ValueError("must not contain control characters")
     return value
 
 
@@ -118,7 +143,7 @@ class OrderItemRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=False)
 
-    sku: str = Field(min_length=1, max_length=64)
+    sku: str = Field(min_length=1, max_length=64, pattern=_SKU_RE)
     quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
 
 
@@ -199,27 +224,6 @@ class OrderView(BaseModel):
     tickets: list[TicketView]
     createdAt: str
     updatedAt: str
-
-
-class ErrorDetail(BaseModel):
-    """One field-level problem."""
-
-    field: str
-    message: str
-
-
-class ErrorInfo(BaseModel):
-    """The error object."""
-
-    code: str
-    message: str
-    details: list[ErrorDetail] = []
-
-
-class ErrorBody(BaseModel):
-    """Every error response: ``{"error": {...}}``."""
-
-    error: ErrorInfo
 
 
 # --------------------------------------------------------------------------- domain records

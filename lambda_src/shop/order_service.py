@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from shop.payments import PaymentGateway
     from shop.repository import OrderRepository
 
-__all__ = ["get_order", "payment_idempotency_key", "place_order", "price_lines"]
+__all__ = ["get_order", "payment_idempotency_key", "place_order", "price_lines", "refund_idempotency_key"]
 
 MIN_ORDER_AMOUNT = 50  # Stripe's minimum charge in minor units for the usual currencies
 
@@ -62,6 +62,11 @@ def price_lines(request: NewOrderRequest, params: ShopParameters) -> tuple[Order
 def payment_idempotency_key(order_id: str) -> str:
     """Stripe idempotency key for an order's PaymentIntent."""
     return f"tth-order-{order_id}-payment-intent"
+
+
+def refund_idempotency_key(order_id: str) -> str:
+    """Stripe idempotency key for an order's full refund (a retry can never refund twice)."""
+    return f"tth-order-{order_id}-refund"
 
 
 def place_order(

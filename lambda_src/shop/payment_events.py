@@ -11,19 +11,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from shop.exceptions import EventInProgressError, ShopError
 from shop.models import OrderStatus
-from shop.repository import utc_now_iso
+from shop.outcomes import Outcome
+from shop.repository import ClaimState, utc_now_iso
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from shop.payments import PaymentGateway
-    from shop.repository import OrderRepository
+    from shop.repository import EventRepository, OrderRepository
 
-__all__ = ["HANDLED_EVENT_TYPES", "EventContext", "Outcome", "handle_event"]
+__all__ = ["HANDLED_EVENT_TYPES", "EventContext", "EventReleaseError", "handle_event", "process_event"]
 
-Outcome = str
 S = OrderStatus
+#: PII dropped when an unpaid order is canceled: nothing will be fulfilled for it.
+PII_ATTRIBUTES = ("email_enc", "name_enc")
+
+
+class EventReleaseError(ShopError):
+    """Processing failed and the claim could not be released (Stripe's retry waits for the lease)."""
 
 
 class EventContext:
@@ -95,13 +102,15 @@ def on_payment_succeeded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
     order_id = ctx.order_id = _metadata_order_id(obj)
     order = ctx.orders.get(order_id) if order_id else None
     if order is None:
-        return "order_not_found"
+        return Outcome.ORDER_NOT_FOUND
     if order.status == S.PAID:
         ctx.enqueue_fulfillment(order.order_id)  # redelivery after a lost enqueue; fulfillment is idempotent
-        return "already_paid"
+        return Outcome.ALREADY_PAID
     if order.status not in (S.PENDING_PAYMENT, S.PAYMENT_FAILED):
-        return "ignored_state"
-    amount = _as_int(obj.get("amount_received")) or _as_int(obj.get("amount"))
+        return Outcome.IGNORED_STATE
+    # 0 received is a real answer (not "field missing"): only old API versions lack amount_received.
+    received = _as_int(obj.get("amount_received"))
+    amount = received if received is not None else _as_int(obj.get("amount"))
     currency = str(obj.get("currency") or "").lower()
     pi_id = str(obj.get("id") or "")
     if amount != order.amount or currency != order.currency or (order.payment_intent_id not in (None, pi_id)):
@@ -116,7 +125,7 @@ def on_payment_succeeded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
                 "paid_payment_intent_id": pi_id,
             },
         )
-        return "amount_mismatch"
+        return Outcome.AMOUNT_MISMATCH
     if ctx.orders.transition(
         order.order_id,
         S.PAID,
@@ -124,22 +133,37 @@ def on_payment_succeeded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
         attributes={"paid_at": utc_now_iso()},
     ):
         ctx.enqueue_fulfillment(order.order_id)
-        return "paid"
-    return "ignored_state"  # lost a race with a concurrent delivery
+        return Outcome.PAID
+    return Outcome.IGNORED_STATE  # lost a race with a concurrent delivery
 
 
 def on_payment_failed(obj: dict[str, Any], ctx: EventContext) -> Outcome:
     """PENDING_PAYMENT → PAYMENT_FAILED; ignored once the order is paid (out of order)."""
     order_id = ctx.order_id = _metadata_order_id(obj)
     if not order_id:
-        return "order_not_found"
+        return Outcome.ORDER_NOT_FOUND
     applied = ctx.orders.transition(
         order_id,
         S.PAYMENT_FAILED,
         allowed_from={S.PENDING_PAYMENT},
         attributes={"failure_reason": _decline_code(obj)},
     )
-    return "payment_failed" if applied else "ignored_state"
+    return Outcome.PAYMENT_FAILED if applied else Outcome.IGNORED_STATE
+
+
+def on_payment_canceled(obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """PENDING_PAYMENT/PAYMENT_FAILED → CANCELED, dropping the PII (nothing will be fulfilled)."""
+    order_id = ctx.order_id = _metadata_order_id(obj)
+    if not order_id:
+        return Outcome.ORDER_NOT_FOUND
+    applied = ctx.orders.transition(
+        order_id,
+        S.CANCELED,
+        allowed_from={S.PENDING_PAYMENT, S.PAYMENT_FAILED},
+        attributes={"canceled_at": utc_now_iso(), "cancellation_reason": str(obj.get("cancellation_reason") or "")},
+        remove=PII_ATTRIBUTES,
+    )
+    return Outcome.PAYMENT_CANCELED if applied else Outcome.IGNORED_STATE
 
 
 def _decline_code(obj: dict[str, Any]) -> str:
@@ -153,27 +177,62 @@ def on_charge_refunded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
     """Full refund → REFUNDED (from any state that allows it); partial refund → flag."""
     order_id = _resolve_order_id(obj, ctx)
     if not order_id:
-        return "order_not_found"
+        return Outcome.ORDER_NOT_FOUND
     amount = _as_int(obj.get("amount"))
     refunded_amount = _as_int(obj.get("amount_refunded")) or 0
     fully = obj.get("refunded") is True or (amount is not None and refunded_amount >= amount > 0)
     if fully:
         applied = ctx.orders.transition(order_id, S.REFUNDED, attributes={"refunded_at": utc_now_iso()})
-        return "refunded" if applied else "ignored_state"
+        return Outcome.REFUNDED if applied else Outcome.IGNORED_STATE
     return (
-        "partially_refunded"
+        Outcome.PARTIALLY_REFUNDED
         if ctx.orders.set_flag(order_id, "partially_refunded", refunded_amount)
-        else "order_not_found"
+        else Outcome.ORDER_NOT_FOUND
     )
+
+
+def on_refund_updated(obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """A refund that failed (``refund.failed``, or ``charge.refund.updated`` with status ``failed``).
+
+    REFUNDING/REFUNDED → REFUND_FAILED: the customer's money did not come back; alarmed.
+    Other refund updates (pending → succeeded) change nothing.
+    """
+    if obj.get("status") != "failed":
+        return Outcome.IGNORED_STATE
+    order_id = _resolve_order_id(obj, ctx)
+    if not order_id:
+        return Outcome.ORDER_NOT_FOUND
+    ctx.orders.transition(
+        order_id,
+        S.REFUND_FAILED,
+        attributes={
+            "refund_id": str(obj.get("id") or ""),
+            "refund_failure_reason": str(obj.get("failure_reason") or ""),
+        },
+    )
+    # Counted even when the order was not in a refund state: a failed refund is always worth a look.
+    return Outcome.REFUND_FAILED
 
 
 def on_dispute_created(obj: dict[str, Any], ctx: EventContext) -> Outcome:
     """Flag the order as disputed (``flags.disputed``); the state is unchanged."""
     order_id = _resolve_order_id(obj, ctx)
     if not order_id:
-        return "order_not_found"
+        return Outcome.ORDER_NOT_FOUND
     flag = {"dispute_id": str(obj.get("id") or ""), "reason": str(obj.get("reason") or ""), "at": utc_now_iso()}
-    return "disputed" if ctx.orders.set_flag(order_id, "disputed", flag) else "order_not_found"
+    return Outcome.DISPUTED if ctx.orders.set_flag(order_id, "disputed", flag) else Outcome.ORDER_NOT_FOUND
+
+
+def on_dispute_closed(obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """Record how a dispute ended (``flags.dispute_closed``); a lost dispute is counted and alarmed."""
+    order_id = _resolve_order_id(obj, ctx)
+    if not order_id:
+        return Outcome.ORDER_NOT_FOUND
+    status = str(obj.get("status") or "")
+    flag = {"dispute_id": str(obj.get("id") or ""), "status": status, "at": utc_now_iso()}
+    if not ctx.orders.set_flag(order_id, "dispute_closed", flag):
+        return Outcome.ORDER_NOT_FOUND
+    return Outcome.DISPUTE_LOST if status == "lost" else Outcome.DISPUTE_CLOSED
 
 
 HANDLED_EVENT_TYPES: dict[str, Callable[[dict[str, Any], EventContext], Outcome]] = {
@@ -181,6 +240,11 @@ HANDLED_EVENT_TYPES: dict[str, Callable[[dict[str, Any], EventContext], Outcome]
     "payment_intent.payment_failed": on_payment_failed,
     "charge.refunded": on_charge_refunded,
     "charge.dispute.created": on_dispute_created,
+    "charge.dispute.closed": on_dispute_closed,
+    "payment_intent.canceled": on_payment_canceled,
+    "charge.refund.updated": on_refund_updated,
+    "refund.failed": on_refund_updated,
+    "refund.updated": on_refund_updated,
 }
 
 
@@ -188,5 +252,41 @@ def handle_event(event: dict[str, Any], ctx: EventContext) -> Outcome:
     """Dispatch a verified event by type; unknown types are ignored."""
     handler = HANDLED_EVENT_TYPES.get(str(event.get("type")))
     if handler is None:
-        return "ignored_type"
+        return Outcome.IGNORED_TYPE
     return handler(_object(event), ctx)
+
+
+def process_event(event: dict[str, Any], ctx: EventContext, events: EventRepository) -> Outcome:
+    """Apply a verified event once, per Stripe's at-least-once delivery.
+
+    Claim the event id; apply it; mark it done. A failure releases the claim so Stripe's retry is
+    processed; a delivery that finds the event being processed elsewhere raises, so that it gets
+    a non-2xx and Stripe tries again later (if the first delivery then fails, the event is not lost).
+
+    Raises
+    ------
+    EventInProgressError
+        Another delivery holds a live claim on this event.
+    EventReleaseError
+        Processing failed and the claim could not be released (chained to both errors); Stripe's
+        retry is processed once the lease expires.
+    """
+    event_type = str(event.get("type"))
+    if event_type not in HANDLED_EVENT_TYPES:
+        return Outcome.IGNORED_TYPE
+    claim = events.claim(str(event["id"]), event_type)
+    if claim.state is ClaimState.DONE:
+        return Outcome.DUPLICATE
+    if claim.state is ClaimState.IN_PROGRESS:
+        raise EventInProgressError("This event is being processed by another delivery; retry later.")
+    try:
+        outcome = handle_event(event, ctx)
+        events.complete(claim, outcome)
+    except Exception:
+        # Handlers are replay-safe (conditional writes), so a retry after a failed ``complete`` is harmless.
+        try:
+            events.release(claim)
+        except Exception as release_error:
+            raise EventReleaseError("processing failed and the event claim could not be released") from release_error
+        raise
+    return outcome

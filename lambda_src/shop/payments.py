@@ -10,13 +10,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shop.exceptions import InvalidSignatureError, MalformedBodyError, PaymentProviderError, RateLimitedError
+from shop.config import STRIPE_TIMEOUT_SECONDS
+from shop.exceptions import (
+    InvalidSignatureError,
+    MalformedBodyError,
+    PaymentProviderError,
+    PaymentRejectedError,
+    RateLimitedError,
+)
 
 __all__ = [
     "STRIPE_API_BASE_URL",
     "STRIPE_TIMEOUT_SECONDS",
     "PaymentGateway",
     "PaymentIntentRef",
+    "RefundRef",
     "StripeGateway",
     "is_stripe_api",
     "make_stripe_client",
@@ -26,9 +34,6 @@ __all__ = [
 if TYPE_CHECKING:
     import stripe
 
-#: (connect, read) timeouts towards Stripe: with one network retry the worst case (~23 s) stays inside
-#: API Gateway's 29 s integration timeout.
-STRIPE_TIMEOUT_SECONDS = (3.05, 8.0)
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 
@@ -38,6 +43,14 @@ class PaymentIntentRef:
 
     id: str
     client_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRef:
+    """A refund as Stripe answered it (``status``: ``succeeded``, ``pending``, ``failed``, ...)."""
+
+    id: str
+    status: str
 
 
 class PaymentGateway(Protocol):
@@ -51,6 +64,14 @@ class PaymentGateway(Protocol):
 
     def order_id_for_payment_intent(self, payment_intent_id: str) -> str | None:
         """Return ``metadata.order_id`` of a PaymentIntent (or ``None``)."""
+        ...
+
+    def refund_payment(self, payment_intent_id: str, *, order_id: str, idempotency_key: str) -> RefundRef:
+        """Refund a PaymentIntent in full."""
+        ...
+
+    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> None:
+        """Cancel an unpaid PaymentIntent."""
         ...
 
 
@@ -73,7 +94,10 @@ def make_stripe_client(secret_key: str, api_base_url: str, max_network_retries: 
 
 
 def _provider_error(exc: stripe.StripeError) -> Exception:
-    """Translate a Stripe SDK error into a domain error (no secrets in the message)."""
+    """Translate a Stripe SDK error into a domain error (no secrets in the message).
+
+    The Stripe error stays the ``__cause__``: its ``request_id`` is logged with the fault.
+    """
     import stripe
 
     if isinstance(exc, stripe.RateLimitError):
@@ -147,6 +171,52 @@ class StripeGateway:
         metadata = intent.to_dict().get("metadata") or {}
         order_id = metadata.get("order_id")
         return str(order_id) if order_id else None
+
+    def refund_payment(self, payment_intent_id: str, *, order_id: str, idempotency_key: str) -> RefundRef:
+        """Refund a PaymentIntent in full (``metadata.order_id`` lets refund events find the order).
+
+        A charge that is already refunded counts as refunded.
+
+        Raises
+        ------
+        PaymentRejectedError
+            Stripe rejected the refund for good (invalid request).
+        RateLimitedError, PaymentProviderError
+            Transient: retry later with the same idempotency key.
+        """
+        import stripe
+
+        try:
+            refund = self._client.v1.refunds.create(
+                params={"payment_intent": payment_intent_id, "metadata": {"order_id": order_id}},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "charge_already_refunded":
+                return RefundRef(id="", status="succeeded")
+            raise PaymentRejectedError("The payment provider rejected the refund.") from exc
+        except stripe.StripeError as exc:
+            raise _provider_error(exc) from exc
+        return RefundRef(id=str(getattr(refund, "id", "") or ""), status=str(getattr(refund, "status", "") or ""))
+
+    def cancel_payment_intent(self, payment_intent_id: str, *, idempotency_key: str) -> None:
+        """Cancel an unpaid PaymentIntent (no ``cancellation_reason``: localstripe rejects the argument).
+
+        Raises
+        ------
+        PaymentRejectedError
+            The PaymentIntent can no longer be canceled (it succeeded, or is already canceled).
+        RateLimitedError, PaymentProviderError
+            Transient: retry later.
+        """
+        import stripe
+
+        try:
+            self._client.v1.payment_intents.cancel(payment_intent_id, options={"idempotency_key": idempotency_key})
+        except stripe.InvalidRequestError as exc:
+            raise PaymentRejectedError("The payment provider refused to cancel the PaymentIntent.") from exc
+        except stripe.StripeError as exc:
+            raise _provider_error(exc) from exc
 
 
 def verify_webhook(

@@ -8,7 +8,10 @@ and a replay of a transition that already happened simply does not apply.
 from __future__ import annotations
 
 import time
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -19,7 +22,7 @@ from shop.models import Order, OrderLine, OrderStatus, Ticket, sources_of
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["EventRepository", "OrderRepository", "utc_now_iso"]
+__all__ = ["Claim", "ClaimState", "EventRepository", "OrderRepository", "utc_now_iso"]
 
 EVENT_TTL_SECONDS = 30 * 24 * 3600
 EVENT_LEASE_SECONDS = 120
@@ -87,8 +90,8 @@ class _Table:
             TableName=self.name, Key=_to_ddb(key), ExpressionAttributeValues=_to_ddb(values), **kwargs
         )
 
-    def delete(self, key: dict[str, Any]) -> None:
-        self.client.delete_item(TableName=self.name, Key=_to_ddb(key))
+    def delete(self, key: dict[str, Any], **kwargs: Any) -> None:
+        self.client.delete_item(TableName=self.name, Key=_to_ddb(key), **kwargs)
 
 
 class OrderRepository:
@@ -146,6 +149,7 @@ class OrderRepository:
         *,
         allowed_from: Iterable[OrderStatus] | None = None,
         attributes: dict[str, Any] | None = None,
+        remove: Iterable[str] = (),
     ) -> bool:
         """Move an order to ``target`` if its current state allows it.
 
@@ -160,6 +164,8 @@ class OrderRepository:
             (and is always intersected with them, so no backwards transition is possible).
         attributes:
             Extra attributes to set in the same write (e.g. ``fulfillment_id``).
+        remove:
+            Attributes to delete in the same write (e.g. the encrypted PII of an expired order).
 
         Returns
         -------
@@ -181,12 +187,36 @@ class OrderRepository:
             names[f"#a{index}"] = name
             values[f":a{index}"] = value
             sets.append(f"#a{index} = :a{index}")
+        removals = []
+        for index, name in enumerate(sorted(remove)):
+            names[f"#r{index}"] = name
+            removals.append(f"#r{index}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
         try:
             self._table.update(
                 {"order_id": order_id},
                 values,
-                UpdateExpression="SET " + ", ".join(sets),
+                UpdateExpression=expression,
                 ConditionExpression=f"attribute_exists(order_id) AND #status IN ({', '.join(placeholders)})",
+                ExpressionAttributeNames=names,
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def set_attributes(self, order_id: str, attributes: dict[str, Any]) -> bool:
+        """Set attributes on an existing order without changing its state; ``False`` if it is missing."""
+        names = {f"#a{i}": name for i, name in enumerate(sorted(attributes))}
+        values = {f":a{i}": attributes[name] for i, name in enumerate(sorted(attributes))} | {":now": utc_now_iso()}
+        sets = [f"#a{i} = :a{i}" for i in range(len(names))]
+        try:
+            self._table.update(
+                {"order_id": order_id},
+                values,
+                UpdateExpression="SET " + ", ".join([*sets, "updated_at = :now"]),
+                ConditionExpression="attribute_exists(order_id)",
                 ExpressionAttributeNames=names,
             )
         except ClientError as exc:
@@ -212,27 +242,46 @@ class OrderRepository:
         return True
 
 
+class ClaimState(StrEnum):
+    """What :meth:`EventRepository.claim` found."""
+
+    OWNED = "owned"  # this delivery processes the event
+    IN_PROGRESS = "in_progress"  # another delivery holds a live lease
+    DONE = "done"  # already processed
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The result of a claim; ``token`` identifies the owner (release and complete check it)."""
+
+    event_id: str
+    state: ClaimState
+    token: str = ""
+
+
 class EventRepository:
     """Processed Stripe events (hash key ``event_id``, TTL attribute ``expires_at``).
 
-    ``claim`` writes ``PROCESSING`` with a short lease; ``complete`` marks ``DONE``;
-    ``release`` deletes the claim after a failure so Stripe's redelivery is processed.
-    A crashed claim becomes claimable again when its lease expires.
+    ``claim`` writes ``PROCESSING`` with a short lease and an owner token; ``complete`` marks
+    ``DONE``; ``release`` deletes the owner's claim after a failure so Stripe's redelivery is
+    processed. A crashed claim becomes claimable again when its lease expires.
     """
 
     def __init__(self, client: Any, table_name: str, *, clock: Any = time.time) -> None:
         self._table = _Table(client, table_name)
         self._clock = clock
 
-    def claim(self, event_id: str, event_type: str) -> bool:
-        """Return ``True`` if this call owns the event, ``False`` if it was (being) processed."""
+    def claim(self, event_id: str, event_type: str) -> Claim:
+        """Take the event for this delivery, or say who has it."""
         now = int(self._clock())
+        token = uuid.uuid4().hex
         try:
             self._table.put(
                 {
                     "event_id": event_id,
                     "event_type": event_type,
                     "state": "PROCESSING",
+                    "claim_token": token,
                     "lease_until": now + EVENT_LEASE_SECONDS,
                     "expires_at": now + EVENT_TTL_SECONDS,
                 },
@@ -241,20 +290,37 @@ class EventRepository:
                 ExpressionAttributeValues=_to_ddb({":processing": "PROCESSING", ":now": now}),
             )
         except ClientError as exc:
+            if not _is_conditional_failure(exc):
+                raise
+            item = self._table.get({"event_id": event_id}) or {}
+            state = ClaimState.DONE if item.get("state") == "DONE" else ClaimState.IN_PROGRESS
+            return Claim(event_id, state)
+        return Claim(event_id, ClaimState.OWNED, token)
+
+    def complete(self, claim: Claim, outcome: str) -> None:
+        """Mark an owned event as processed."""
+        self._table.update(
+            {"event_id": claim.event_id},
+            {":done": "DONE", ":outcome": outcome, ":token": claim.token},
+            UpdateExpression="SET #state = :done, outcome = :outcome REMOVE lease_until, claim_token",
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeNames={"#state": "state"},
+        )
+
+    def release(self, claim: Claim) -> bool:
+        """Forget an owned claim after a processing failure.
+
+        Returns ``False`` when the claim is no longer this delivery's (its lease expired and another
+        delivery took it over); raises when DynamoDB fails.
+        """
+        try:
+            self._table.delete(
+                {"event_id": claim.event_id},
+                ConditionExpression="claim_token = :token",
+                ExpressionAttributeValues=_to_ddb({":token": claim.token}),
+            )
+        except ClientError as exc:
             if _is_conditional_failure(exc):
                 return False
             raise
         return True
-
-    def complete(self, event_id: str, outcome: str) -> None:
-        """Mark an event as processed."""
-        self._table.update(
-            {"event_id": event_id},
-            {":done": "DONE", ":outcome": outcome},
-            UpdateExpression="SET #state = :done, outcome = :outcome REMOVE lease_until",
-            ExpressionAttributeNames={"#state": "state"},
-        )
-
-    def release(self, event_id: str) -> None:
-        """Forget a claim after a processing failure (best effort)."""
-        self._table.delete({"event_id": event_id})

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from shop.api import register_error_handlers, reject_oversize_body, security_headers
+from shop.api import guard_request, register_error_handlers, security_headers
 from stripe_webhook import deps, routes
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ register_error_handlers(app, deps.logger)
 @deps.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @deps.tracer.capture_lambda_handler(capture_response=False)
 @deps.metrics.log_metrics
-@reject_oversize_body(max_bytes=MAX_BODY_BYTES)
+@guard_request(logger=deps.logger, max_bytes=MAX_BODY_BYTES)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Route the webhook event."""
     return app.resolve(event, context)

@@ -11,6 +11,7 @@ import pytest
 from lambda_helpers import (
     CATALOG,
     CONFIG_PATH,
+    DLQ_NAME,
     ENV,
     PARTNER_API,
     PARTNER_API_KEY,
@@ -72,10 +73,14 @@ class Aws:
     queue_url: str
     ssm: Any
     secrets: Any
+    dlq_url: str = ""
 
-    def queued_messages(self) -> list[dict[str, Any]]:
-        out = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+    def queued_messages(self, url: str | None = None) -> list[dict[str, Any]]:
+        out = self.sqs.receive_message(QueueUrl=url or self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
         return [json.loads(m["Body"]) for m in out.get("Messages", [])]
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        return self.queued_messages(self.dlq_url)
 
 
 def _table(dynamodb: Any, name: str, key: str, ttl: str | None) -> Any:
@@ -139,6 +144,9 @@ def aws(_aws_session: Aws) -> Aws:
     _empty(env.idempotency, "id")
     env.sqs.delete_queue(QueueUrl=env.queue_url)
     env.queue_url = env.sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+    if env.dlq_url:
+        env.sqs.delete_queue(QueueUrl=env.dlq_url)
+    env.dlq_url = env.sqs.create_queue(QueueName=DLQ_NAME)["QueueUrl"]
     for name, value in SSM_VALUES.items():
         env.ssm.put_parameter(Name=f"{CONFIG_PATH}/{name}", Value=value, Type="String", Overwrite=True)
     for env_name, value in SECRET_VALUES.items():

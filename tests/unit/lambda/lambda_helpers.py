@@ -26,6 +26,7 @@ PII_KEY = base64.b64encode(bytes(range(32))).decode()
 STRIPE_API = "https://stripe.test"
 PARTNER_API = "https://partner.test"
 QUEUE_NAME = "tickets-to-heaven-prod-fulfillment"
+DLQ_NAME = "tickets-to-heaven-prod-fulfillment-dlq"
 CATALOG = [
     {
         "sku": "GA-2027",
@@ -48,6 +49,7 @@ ENV = {
     "EVENTS_TABLE_NAME": "tickets-to-heaven-prod-stripe-events",
     "IDEMPOTENCY_TABLE_NAME": "tickets-to-heaven-prod-idempotency",
     "FULFILLMENT_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{QUEUE_NAME}",
+    "FULFILLMENT_DLQ_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{DLQ_NAME}",
     "FULFILLMENT_MAX_ATTEMPTS": "3",
     "CONFIG_PARAMETER_PATH": CONFIG_PATH,
     "STRIPE_SECRET_KEY_SECRET_ID": "tickets-to-heaven/prod/stripe-secret-key",

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 import requests
 import responses
-from lambda_helpers import PARTNER_API, PARTNER_API_KEY, load_event, seed_order
+from lambda_helpers import PARTNER_API, PARTNER_API_KEY, STRIPE_API, STRIPE_SECRET_KEY, load_event, seed_order
 from responses import matchers
 
 PARTNER_URL = f"{PARTNER_API}/v1/ticket-orders"
+REFUNDS_URL = f"{STRIPE_API}/v1/refunds"
+REFUND_OK = {"id": "re_1", "object": "refund", "status": "succeeded", "amount": 18000}
 OK = {
     "fulfillment_id": "ful_1",
     "tickets": [{"reference": "TCK-1", "sku": "GA-2027"}, {"reference": "TCK-2", "sku": "VIP-2027"}],
@@ -143,29 +145,44 @@ def test_backoff_grows_with_attempts(
     assert delays == [30, 60, 120, 900]
 
 
+def _refund_calls() -> list[Any]:
+    return [call for call in responses.calls if call.request.url.startswith(REFUNDS_URL)]
+
+
 @responses.activate
-def test_gives_up_after_max_attempts(handler: Any, aws: Any, lambda_context: Any, delays: list[int]) -> None:
+def test_gives_up_after_max_attempts_and_refunds(
+    handler: Any, aws: Any, lambda_context: Any, delays: list[int]
+) -> None:
     # Given the partner keeps failing and this is the last allowed receive (FULFILLMENT_MAX_ATTEMPTS=3)
     order_id = seed_order(aws.orders, status="PAID")
     responses.post(PARTNER_URL, status=502)
+    responses.post(REFUNDS_URL, json=REFUND_OK)
     response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}], receive_count=3), lambda_context)
-    # Then the order is FULFILLMENT_FAILED and the record fails once more (SQS moves it to the DLQ)
-    assert len(_failures(response)) == 1
+    # Then the payment is refunded in full with an idempotency key derived from the order id
+    [refund] = _refund_calls()
+    assert refund.request.headers["Idempotency-Key"] == f"tth-order-{order_id}-refund"
+    assert refund.request.headers["Authorization"] == f"Bearer {STRIPE_SECRET_KEY}"
+    assert "payment_intent=pi_3PTest" in refund.request.body
+    # And the order is REFUNDED with the reason kept; the message is done (no DLQ, no backoff)
+    assert response == {"batchItemFailures": []}
     assert delays == []
     item = _order(aws, order_id)
-    assert item["status"] == "FULFILLMENT_FAILED"
+    assert item["status"] == "REFUNDED"
+    assert item["refund_id"] == "re_1"
     assert "gave up after 3 attempts" in item["failure_reason"]
+    assert aws.dead_letters() == []
 
 
 @pytest.mark.parametrize("status", [400, 409, 422])
 @responses.activate
-def test_permanent_4xx_fails_order_without_retry(handler: Any, aws: Any, lambda_context: Any, status: int) -> None:
+def test_partner_rejection_refunds_at_once(handler: Any, aws: Any, lambda_context: Any, status: int) -> None:
     order_id = seed_order(aws.orders, status="PAID")
     responses.post(PARTNER_URL, json={"error": "invalid sku"}, status=status)
+    responses.post(REFUNDS_URL, json=REFUND_OK)
     response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
     assert response == {"batchItemFailures": []}
-    assert _order(aws, order_id)["status"] == "FULFILLMENT_FAILED"
-    assert len(responses.calls) == 1
+    assert _order(aws, order_id)["status"] == "REFUNDED"
+    assert len(responses.calls) == 2  # one partner call, one refund
 
 
 @responses.activate
@@ -203,7 +220,9 @@ def test_duplicate_message_after_success_is_a_no_op(handler: Any, aws: Any, lamb
     assert len(responses.calls) == 1
 
 
-@pytest.mark.parametrize("status", ["FULFILLED", "REFUNDED", "NEEDS_REVIEW", "PENDING_PAYMENT", "FULFILLMENT_FAILED"])
+@pytest.mark.parametrize(
+    "status", ["FULFILLED", "REFUNDED", "NEEDS_REVIEW", "PENDING_PAYMENT", "REFUND_FAILED", "CANCELED"]
+)
 @responses.activate
 def test_orders_not_paid_are_skipped(handler: Any, aws: Any, lambda_context: Any, status: str) -> None:
     order_id = seed_order(aws.orders, status=status)
@@ -220,7 +239,10 @@ def test_unknown_order_is_acknowledged(handler: Any, aws: Any, lambda_context: A
 
 
 @responses.activate
-def test_refund_during_fulfillment_keeps_refunded(handler: Any, aws: Any, lambda_context: Any) -> None:
+def test_refund_during_fulfillment_keeps_refunded_and_stores_the_tickets(
+    handler: Any, aws: Any, lambda_context: Any
+) -> None:
+    # Given a refund webhook lands while the partner is issuing the tickets
     order_id = seed_order(aws.orders, status="FULFILLING")
 
     def reply(_: Any) -> tuple[int, dict[str, str], str]:
@@ -233,18 +255,42 @@ def test_refund_during_fulfillment_keeps_refunded(handler: Any, aws: Any, lambda
         return 201, {}, json.dumps(OK)
 
     responses.add_callback(responses.POST, PARTNER_URL, callback=reply)
+    # When the partner's answer comes back
     assert handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context) == {"batchItemFailures": []}
-    assert _order(aws, order_id)["status"] == "REFUNDED"
+    # Then the refund stands, and the issued tickets are kept and flagged (not thrown away)
+    item = _order(aws, order_id)
+    assert item["status"] == "REFUNDED"
+    assert item["fulfillment_id"] == "ful_1"
+    assert item["tickets"] == OK["tickets"]
+    assert item["tickets_issued_after_refund"] is True
 
 
 @responses.activate
-def test_visibility_change_failure_still_reports_record(handler: Any, aws: Any, lambda_context: Any) -> None:
+def test_visibility_change_failure_is_logged_and_still_reports_record(
+    handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any
+) -> None:
+    import io
+
+    from botocore.exceptions import ClientError
+
+    from fulfillment import deps
+
+    def refuse(*_: Any) -> None:
+        raise ClientError({"Error": {"Code": "ReceiptHandleIsInvalid", "Message": "no"}}, "ChangeMessageVisibility")
+
+    monkeypatch.setattr(deps, "change_visibility", refuse)
     order_id = seed_order(aws.orders, status="PAID")
     responses.post(PARTNER_URL, status=500)
-    event = sqs_event(aws, [{"order_id": order_id}])
-    event["Records"][0]["receiptHandle"] = "invalid-handle"
-    response = handler.lambda_handler(event, lambda_context)
+    stream = io.StringIO()
+    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
+    try:
+        response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
+    finally:
+        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     assert len(_failures(response)) == 1
+    [line] = [json.loads(x) for x in stream.getvalue().splitlines() if "could not change message visibility" in x]
+    assert line["level"] == "ERROR"
+    assert line["error_type"] == "ClientError"
 
 
 def test_missing_partner_url_fails_record(handler: Any, aws: Any, lambda_context: Any) -> None:

@@ -285,6 +285,85 @@ def test_post_order_stripe_errors_map_to_stable_codes(
 
 
 @responses.activate
+def test_stripe_failure_logs_the_chain_and_the_stripe_request_id(handler: Any, lambda_context: Any) -> None:
+    import io
+
+    from orders import deps
+
+    responses.post(
+        PI_URL,
+        json={"error": {"type": "api_error", "message": "internal /v1/secret"}},
+        status=500,
+        headers={"Request-Id": "req_abc123"},
+    )
+    stream = io.StringIO()
+    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
+    try:
+        response = _post(handler, lambda_context, _valid_body())
+    finally:
+        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
+    assert response["statusCode"] == 502
+    assert _body(response)["error"]["message"] == "The payment provider is unavailable; please retry."
+    assert "internal" not in response["body"]
+    [line] = [json.loads(x) for x in stream.getvalue().splitlines() if '"request failed"' in x]
+    assert line["stripe_request_id"] == "req_abc123"
+    assert line["error_type"] == "PaymentProviderError"
+    assert line["error_chain"][1].startswith("APIError")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
+def test_post_order_with_another_content_type_is_415(handler: Any, lambda_context: Any, content_type: str) -> None:
+    response = _post(handler, lambda_context, _valid_body(), {"Content-Type": content_type})
+    assert response["statusCode"] == 415
+    assert _body(response)["error"]["code"] == "VALIDATION_ERROR"
+    assert response["headers"]["Content-Type"] == "application/json"
+
+
+@responses.activate
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json"])
+def test_post_order_json_content_type_variants_are_accepted(
+    handler: Any, lambda_context: Any, content_type: str
+) -> None:
+    responses.post(PI_URL, json=_pi_json())
+    assert _post(handler, lambda_context, _valid_body(), {"Content-Type": content_type})["statusCode"] == 201
+
+
+@responses.activate
+def test_set_payment_intent_failure_is_500_and_logged(
+    handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from orders import deps
+
+    def failing(*_: Any) -> None:
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "ddb"}}, "UpdateItem")
+
+    monkeypatch.setattr(deps.order_repository, "set_payment_intent", failing)
+    responses.post(PI_URL, json=_pi_json())
+    response = _post(handler, lambda_context, _valid_body())
+    assert response["statusCode"] == 500
+    assert _body(response)["error"]["message"] == "Something went wrong on our side; please retry."
+    # No client secret leaves without the order knowing its PaymentIntent; the order stays unpaid
+    assert "secret" not in response["body"]
+    [item] = aws.orders.scan()["Items"]
+    assert item["status"] == "PENDING_PAYMENT"
+
+
+def test_order_with_empty_stored_token_hash_is_never_readable(handler: Any, aws: Any, lambda_context: Any) -> None:
+    from lambda_helpers import seed_order
+
+    order_id = seed_order(aws.orders)
+    aws.orders.update_item(
+        Key={"order_id": order_id}, UpdateExpression="SET token_hash = :e", ExpressionAttributeValues={":e": ""}
+    )
+    for token in ("no-such-order", "x", ""):
+        assert _get(handler, lambda_context, order_id, token)["statusCode"] == 404
+
+
+@responses.activate
 def test_post_order_stripe_network_error_is_502(handler: Any, lambda_context: Any) -> None:
     import requests
 
@@ -344,11 +423,30 @@ def test_unknown_route_is_404_json(handler: Any, lambda_context: Any) -> None:
     assert _body(response)["error"]["code"] == "NOT_FOUND"
 
 
-def test_missing_config_is_500_internal_error_without_details(handler: Any, aws: Any, lambda_context: Any) -> None:
+def test_missing_config_is_500_with_a_generic_body_and_the_cause_in_the_log(
+    handler: Any, aws: Any, lambda_context: Any
+) -> None:
+    import io
+
+    from orders import deps
+
     aws.ssm.delete_parameter(Name="/tickets-to-heaven/prod/catalog")
-    response = handler.lambda_handler(load_event("apigw_get_config.json"), lambda_context)
+    stream = io.StringIO()
+    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
+    try:
+        response = handler.lambda_handler(load_event("apigw_get_config.json"), lambda_context)
+    finally:
+        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
+    # Then the caller learns nothing internal (no parameter path, no exception text)
     assert response["statusCode"] == 500
-    assert _body(response)["error"]["code"] == "INTERNAL_ERROR"
+    assert _body(response) == {
+        "error": {"code": "INTERNAL_ERROR", "message": "Something went wrong on our side; please retry.", "details": []}
+    }
+    # And the operator's log line names the error and what was missing
+    [line] = [json.loads(x) for x in stream.getvalue().splitlines() if '"request failed"' in x]
+    assert line["level"] == "ERROR"
+    assert line["error_type"] == "ConfigurationError"
+    assert "missing SSM parameter /catalog" in line["error_chain"][0]
 
 
 def test_unexpected_exception_is_500_internal_error(handler: Any, lambda_context: Any, monkeypatch: Any) -> None:

@@ -98,6 +98,9 @@ def test_token_matching() -> None:
     assert not crypto.token_matches(None, stored)
     assert not crypto.token_matches("", crypto.hash_token(""))
     assert not crypto.token_matches(token, None)
+    # An empty stored hash (the default of a missing attribute) never matches, not even the dummy's preimage
+    assert not crypto.token_matches("no-such-order", "")
+    assert not crypto.token_matches(token, "")
 
 
 def test_state_machine_has_no_backwards_transition() -> None:
@@ -106,7 +109,22 @@ def test_state_machine_has_no_backwards_transition() -> None:
         for earlier in order[: index + 1]:
             assert earlier not in ALLOWED_TRANSITIONS[state]
     assert sources_of(OrderStatus.PENDING_PAYMENT) == frozenset()
-    assert ALLOWED_TRANSITIONS[OrderStatus.REFUNDED] == frozenset()
+    # REFUNDED is left only when Stripe reports the refund failed; CANCELED is final
+    assert ALLOWED_TRANSITIONS[OrderStatus.REFUNDED] == frozenset({OrderStatus.REFUND_FAILED})
+    assert ALLOWED_TRANSITIONS[OrderStatus.CANCELED] == frozenset()
+
+
+def test_every_paid_state_can_reach_a_settled_state() -> None:
+    from shop.models import SETTLED_STATES, UNSETTLED_PAID_STATES
+
+    for state in UNSETTLED_PAID_STATES:
+        reachable, frontier = {state}, [state]
+        while frontier:
+            for nxt in ALLOWED_TRANSITIONS[frontier.pop()]:
+                if nxt not in reachable:
+                    reachable.add(nxt)
+                    frontier.append(nxt)
+        assert reachable & SETTLED_STATES, state
 
 
 def test_transition_to_state_without_legal_source_does_not_write(aws: Any) -> None:

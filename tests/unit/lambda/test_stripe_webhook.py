@@ -319,16 +319,102 @@ def test_oversize_webhook_is_413(handler: Any, aws: Any, lambda_context: Any) ->
     assert _body(response)["error"]["code"] == "PAYLOAD_TOO_LARGE"
 
 
-def test_in_flight_duplicate_is_acknowledged_without_processing(handler: Any, aws: Any, lambda_context: Any) -> None:
+def test_in_flight_duplicate_gets_409_so_stripe_retries(handler: Any, aws: Any, lambda_context: Any) -> None:
     # Given another invocation holds a fresh claim on the event
     order_id = seed_order(aws.orders)
-    from shop.repository import EventRepository
+    from shop.repository import ClaimState, EventRepository
 
-    assert EventRepository(plain_client(), aws.events.name).claim("evt_succeeded_1", "payment_intent.succeeded")
+    assert (
+        EventRepository(plain_client(), aws.events.name).claim("evt_succeeded_1", "payment_intent.succeeded").state
+        is ClaimState.OWNED
+    )
     # When the same event arrives concurrently
-    _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
-    # Then it is not processed twice
+    response = _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
+    # Then it is not processed twice, and the answer is not 2xx: if the first delivery fails, Stripe's
+    # retry of this one still gets the event applied
+    assert response["statusCode"] == 409
+    assert _body(response)["error"]["code"] == "CONFLICT"
     assert _status(aws, order_id) == "PENDING_PAYMENT"
+    assert aws.queued_messages() == []
+
+
+def test_release_failure_is_not_silent(handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any) -> None:
+    import io
+
+    from botocore.exceptions import ClientError
+
+    from stripe_webhook import deps
+
+    order_id = seed_order(aws.orders)
+
+    def failing_enqueue(_: str) -> None:
+        raise RuntimeError("sqs down")
+
+    def failing_release(_: Any) -> bool:
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "ddb down"}}, "DeleteItem")
+
+    monkeypatch.setattr(deps, "enqueue_fulfillment", failing_enqueue)
+    monkeypatch.setattr(deps.event_repository, "release", failing_release)
+    stream = io.StringIO()
+    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
+    try:
+        response = _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
+    finally:
+        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
+    # Then 500 (Stripe retries once the lease expires) and the log names both failures
+    assert response["statusCode"] == 500
+    [line] = [json.loads(x) for x in stream.getvalue().splitlines() if '"request failed"' in x]
+    assert line["error_type"] == "EventReleaseError"
+    assert any("ddb down" in link for link in line["error_chain"])
+    assert any("sqs down" in link for link in line["error_chain"])
+    [record] = aws.events.scan()["Items"]
+    assert record["state"] == "PROCESSING"
+
+
+def test_release_failure_emits_metric(
+    handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any, capsys: Any
+) -> None:
+    from stripe_webhook import deps
+
+    order_id = seed_order(aws.orders)
+    monkeypatch.setattr(deps, "enqueue_fulfillment", lambda _: (_ for _ in ()).throw(RuntimeError("sqs down")))
+    monkeypatch.setattr(deps.event_repository, "release", lambda _: (_ for _ in ()).throw(RuntimeError("ddb down")))
+    capsys.readouterr()
+    _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
+    assert '"WebhookReleaseFailed"' in capsys.readouterr().out
+
+
+def test_release_does_not_delete_a_claim_taken_over_by_another_delivery(aws: Any) -> None:
+    from shop.repository import ClaimState, EventRepository
+
+    stale = EventRepository(plain_client(), aws.events.name, clock=lambda: time.time() - 3600)
+    fresh = EventRepository(plain_client(), aws.events.name)
+    old_claim = stale.claim("evt_x", "t")
+    new_claim = fresh.claim("evt_x", "t")
+    assert new_claim.state is ClaimState.OWNED
+    assert fresh.release(old_claim) is False
+    assert aws.events.get_item(Key={"event_id": "evt_x"})["Item"]["state"] == "PROCESSING"
+    assert fresh.release(new_claim) is True
+
+
+def test_complete_failure_is_500_and_the_event_is_processed_again_later(
+    handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any
+) -> None:
+    from stripe_webhook import deps
+
+    order_id = seed_order(aws.orders)
+    event = stripe_event("stripe_payment_intent_succeeded.json", order_id)
+    real_complete = deps.event_repository.complete
+
+    def failing(*_: Any) -> None:
+        raise RuntimeError("ddb down")
+
+    monkeypatch.setattr(deps.event_repository, "complete", failing)
+    assert _send(handler, lambda_context, event)["statusCode"] == 500
+    assert _status(aws, order_id) == "PAID"
+    assert aws.events.scan()["Count"] == 0  # released: the retry re-applies (a no-op that re-enqueues)
+    monkeypatch.setattr(deps.event_repository, "complete", real_complete)
+    assert _send(handler, lambda_context, event)["statusCode"] == 200
 
 
 def test_expired_claim_is_taken_over(handler: Any, aws: Any, lambda_context: Any) -> None:
@@ -382,3 +468,122 @@ def test_logs_carry_event_and_order_id_but_no_payload(handler: Any, aws: Any, la
     assert processed["order_id"] == order_id
     assert processed["outcome"] == "paid"
     assert "whsec" not in stream.getvalue() and "pi_3PTest" not in stream.getvalue()
+
+
+def test_zero_amount_received_is_a_mismatch_not_the_full_amount(handler: Any, aws: Any, lambda_context: Any) -> None:
+    # Given Stripe says 0 was received (amount is the full price)
+    order_id = seed_order(aws.orders)
+    event = stripe_event("stripe_payment_intent_succeeded.json", order_id, amount_received=0)
+    assert _send(handler, lambda_context, event)["statusCode"] == 200
+    # Then the order is not paid: it waits for review and nothing is fulfilled
+    item = aws.orders.get_item(Key={"order_id": order_id})["Item"]
+    assert item["status"] == "NEEDS_REVIEW"
+    assert item["paid_amount"] == 0
+    assert aws.queued_messages() == []
+
+
+@pytest.mark.parametrize("status", ["PENDING_PAYMENT", "PAYMENT_FAILED"])
+def test_payment_intent_canceled_cancels_the_order_and_drops_pii(
+    handler: Any, aws: Any, lambda_context: Any, status: str
+) -> None:
+    order_id = seed_order(aws.orders, status=status)
+    event = stripe_event(
+        "stripe_payment_intent_succeeded.json", order_id, status="canceled", cancellation_reason="abandoned"
+    )
+    event.update(id="evt_canceled_1", type="payment_intent.canceled")
+    assert _send(handler, lambda_context, event)["statusCode"] == 200
+    item = aws.orders.get_item(Key={"order_id": order_id})["Item"]
+    assert item["status"] == "CANCELED"
+    assert item["cancellation_reason"] == "abandoned"
+    assert "email_enc" not in item and "name_enc" not in item
+
+
+def test_payment_intent_canceled_after_payment_is_ignored(handler: Any, aws: Any, lambda_context: Any) -> None:
+    order_id = seed_order(aws.orders, status="PAID")
+    event = stripe_event("stripe_payment_intent_succeeded.json", order_id)
+    event.update(id="evt_canceled_2", type="payment_intent.canceled")
+    assert _send(handler, lambda_context, event)["statusCode"] == 200
+    assert _status(aws, order_id) == "PAID"
+
+
+def _refund_event(order_id: str, event_type: str, status: str) -> dict[str, Any]:
+    return {
+        "id": f"evt_{event_type}_{status}",
+        "object": "event",
+        "type": event_type,
+        "data": {
+            "object": {
+                "id": "re_1",
+                "object": "refund",
+                "status": status,
+                "failure_reason": "expired_or_canceled_card" if status == "failed" else None,
+                "payment_intent": "pi_3PTest",
+                "metadata": {"order_id": order_id},
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize("event_type", ["charge.refund.updated", "refund.failed", "refund.updated"])
+@pytest.mark.parametrize("status", ["REFUNDED", "REFUNDING"])
+def test_failed_refund_marks_refund_failed_and_is_counted(
+    handler: Any, aws: Any, lambda_context: Any, capsys: Any, event_type: str, status: str
+) -> None:
+    order_id = seed_order(aws.orders, status=status)
+    capsys.readouterr()
+    assert _send(handler, lambda_context, _refund_event(order_id, event_type, "failed"))["statusCode"] == 200
+    item = aws.orders.get_item(Key={"order_id": order_id})["Item"]
+    assert item["status"] == "REFUND_FAILED"
+    assert item["refund_failure_reason"] == "expired_or_canceled_card"
+    assert '"RefundFailed"' in capsys.readouterr().out
+
+
+def test_refund_update_that_did_not_fail_changes_nothing(handler: Any, aws: Any, lambda_context: Any) -> None:
+    order_id = seed_order(aws.orders, status="REFUNDED")
+    assert (
+        _send(handler, lambda_context, _refund_event(order_id, "charge.refund.updated", "succeeded"))["statusCode"]
+        == 200
+    )
+    assert _status(aws, order_id) == "REFUNDED"
+
+
+@pytest.mark.parametrize(("dispute_status", "metric"), [("lost", "DisputesLost"), ("won", None)])
+def test_dispute_closed_is_recorded_and_a_loss_counted(
+    handler: Any, aws: Any, lambda_context: Any, capsys: Any, dispute_status: str, metric: str | None
+) -> None:
+    order_id = seed_order(aws.orders, status="FULFILLED")
+    event = stripe_event(
+        "stripe_charge_dispute_created.json", order_id, status=dispute_status, metadata={"order_id": order_id}
+    )
+    event.update(id=f"evt_dispute_closed_{dispute_status}", type="charge.dispute.closed")
+    capsys.readouterr()
+    assert _send(handler, lambda_context, event)["statusCode"] == 200
+    item = aws.orders.get_item(Key={"order_id": order_id})["Item"]
+    assert item["flags"]["dispute_closed"]["status"] == dispute_status
+    assert item["status"] == "FULFILLED"
+    assert ('"DisputesLost"' in capsys.readouterr().out) == (metric is not None)
+
+
+def test_refund_webhook_settles_a_refunding_order(handler: Any, aws: Any, lambda_context: Any) -> None:
+    order_id = seed_order(aws.orders, status="REFUNDING")
+    assert _send(handler, lambda_context, stripe_event("stripe_charge_refunded.json", order_id))["statusCode"] == 200
+    assert _status(aws, order_id) == "REFUNDED"
+
+
+@pytest.mark.parametrize(("age", "accepted"), [(300, True), (301, False)])
+def test_signature_tolerance_boundary(
+    handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any, age: int, accepted: bool
+) -> None:
+    import importlib
+    import types
+
+    # Given the verifier's clock exactly ``age`` seconds after the signature (tolerance: 300 s)
+    signed_at = int(time.time())
+    monkeypatch.setattr(
+        importlib.import_module("stripe._webhook"), "time", types.SimpleNamespace(time=lambda: signed_at + age)
+    )
+    order_id = seed_order(aws.orders)
+    payload = json.dumps(stripe_event("stripe_payment_intent_succeeded.json", order_id))
+    response = handler.lambda_handler(webhook_event(payload, sign(payload, timestamp=signed_at)), lambda_context)
+    assert response["statusCode"] == (200 if accepted else 400)
+    assert _status(aws, order_id) == ("PAID" if accepted else "PENDING_PAYMENT")
