@@ -76,6 +76,12 @@ class LocalStripe:
             }
         return HTTPStatus.OK, {"status": confirm.json()["status"], "id": payment_intent_id}
 
+    def refunds(self, payment_intent_id: str) -> list[dict[str, Any]]:
+        """The refunds of a PaymentIntent."""
+        reply = self._session.get(f"{self.url}/v1/refunds", params={"payment_intent": payment_intent_id})
+        reply.raise_for_status()
+        return list(reply.json()["data"])
+
     def refund(self, payment_intent_id: str) -> dict[str, Any]:
         charge = self.payment_intent(payment_intent_id).get("latest_charge")
         charge_id = charge["id"] if isinstance(charge, dict) else charge

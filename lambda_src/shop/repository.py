@@ -20,9 +20,9 @@ from botocore.exceptions import ClientError
 from shop.models import Order, OrderLine, OrderStatus, Ticket, sources_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
-__all__ = ["Claim", "ClaimState", "EventRepository", "OrderRepository", "utc_now_iso"]
+__all__ = ["Claim", "ClaimState", "EventRepository", "OrderRepository", "OrderSummary", "utc_now_iso"]
 
 EVENT_TTL_SECONDS = 30 * 24 * 3600
 EVENT_LEASE_SECONDS = 120
@@ -69,6 +69,16 @@ def _order_from_item(item: dict[str, Any]) -> Order:
         tickets=tuple(Ticket(reference=t["reference"], sku=t["sku"]) for t in item.get("tickets", [])),
         flags=dict(item.get("flags", {})),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """The attributes the sweeper reads (no PII, no lines)."""
+
+    order_id: str
+    status: OrderStatus
+    updated_at: str
+    payment_intent_id: str | None
 
 
 class _Table:
@@ -132,6 +142,27 @@ class OrderRepository:
         """Return the order or ``None`` (strongly consistent read)."""
         item = self._table.get({"order_id": order_id})
         return _order_from_item(item) if item else None
+
+    def scan_by_status(self, statuses: Iterable[OrderStatus]) -> Iterator[OrderSummary]:
+        """Every order in one of ``statuses`` (paginated ``Scan`` with a filter and a projection)."""
+        wanted = sorted(statuses)
+        values = {f":s{i}": status.value for i, status in enumerate(wanted)}
+        paginator = self._table.client.get_paginator("scan")
+        for page in paginator.paginate(
+            TableName=self._table.name,
+            FilterExpression=f"#status IN ({', '.join(values)})",
+            ProjectionExpression="order_id, #status, updated_at, payment_intent_id",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=_to_ddb(values),
+        ):
+            for raw in page.get("Items", []):
+                item = _from_ddb(raw)
+                yield OrderSummary(
+                    order_id=str(item["order_id"]),
+                    status=OrderStatus(item["status"]),
+                    updated_at=str(item.get("updated_at", "")),
+                    payment_intent_id=item.get("payment_intent_id"),
+                )
 
     def set_payment_intent(self, order_id: str, payment_intent_id: str) -> None:
         """Remember the PaymentIntent created for an order (set once)."""

@@ -43,6 +43,7 @@ run "names_follow_the_contract" {
       orders         = "tickets-to-heaven-prod-orders"
       stripe_webhook = "tickets-to-heaven-prod-stripe-webhook"
       fulfillment    = "tickets-to-heaven-prod-fulfillment"
+      sweeper        = "tickets-to-heaven-prod-sweeper"
     }
     error_message = "Function names differ from docs/contracts.md."
   }

@@ -1,0 +1,44 @@
+"""Module-level collaborators of the sweeper function.
+
+Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``FULFILLMENT_QUEUE_URL``,
+``CONFIG_PARAMETER_PATH``, ``STRIPE_SECRET_KEY_SECRET_ID`` (cancels abandoned PaymentIntents).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from shop.config import get_secret_string, load_parameters, require_env
+from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+from shop.repository import OrderRepository
+
+__all__ = ["enqueue_fulfillment", "logger", "metrics", "order_repository", "payment_gateway", "tracer"]
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
+FULFILLMENT_QUEUE_URL = require_env("FULFILLMENT_QUEUE_URL")
+CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
+STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "1"))
+
+_sqs = boto3.client("sqs")
+order_repository = OrderRepository(boto3.client("dynamodb"), ORDERS_TABLE_NAME)
+
+
+def payment_gateway() -> StripeGateway:
+    """Stripe gateway (cancels the PaymentIntents of abandoned orders)."""
+    base_url = load_parameters(CONFIG_PARAMETER_PATH).stripe_api_base_url
+    client = make_stripe_client(get_secret_string(STRIPE_SECRET_KEY_SECRET_ID), base_url, STRIPE_MAX_NETWORK_RETRIES)
+    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
+
+
+def enqueue_fulfillment(order_id: str) -> None:
+    """Send the fulfillment message ``{"order_id": ...}`` again (fulfillment is idempotent)."""
+    _sqs.send_message(QueueUrl=FULFILLMENT_QUEUE_URL, MessageBody=json.dumps({"order_id": order_id}))
