@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -125,6 +126,22 @@ def issue_tickets(request: Request) -> Response:
     return Response(json.dumps(payload), status=HTTPStatus.CREATED, content_type="application/json")
 
 
+def cancel_tickets(request: Request) -> Response:
+    """A well-behaved partner's cancellation: idempotent, always ``canceled``."""
+    fulfillment_id = request.path.split("/")[-2]
+    payload = {"fulfillment_id": fulfillment_id, "status": "canceled"}
+    return Response(json.dumps(payload), status=HTTPStatus.OK, content_type="application/json")
+
+
+CANCEL_PATH = re.compile(r"^/v1/ticket-orders/[^/]+/cancellation$")
+
+
+def serve_partner(server: HTTPServer) -> None:
+    """The partner's default behaviour (docs/fulfillment-api.yaml): issue and cancel tickets."""
+    server.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(issue_tickets)
+    server.expect_request(CANCEL_PATH, method="POST").respond_with_handler(cancel_tickets)
+
+
 @contextlib.contextmanager
 def partner_api(default_behaviour: bool = True) -> Iterator[HTTPServer]:
     """Run the fulfillment partner's mock API (pytest-httpserver) on 127.0.0.1.
@@ -135,7 +152,7 @@ def partner_api(default_behaviour: bool = True) -> Iterator[HTTPServer]:
     server = HTTPServer(host=LOOPBACK, port=free_port(), threaded=True)
     server.start()
     if default_behaviour:
-        server.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(issue_tickets)
+        serve_partner(server)
     try:
         yield server
     finally:
@@ -144,4 +161,13 @@ def partner_api(default_behaviour: bool = True) -> Iterator[HTTPServer]:
             server.stop()
 
 
-__all__ = ["TEST_CARDS", "LocalStripe", "issue_tickets", "localstripe", "partner_api"]
+__all__ = [
+    "CANCEL_PATH",
+    "TEST_CARDS",
+    "LocalStripe",
+    "cancel_tickets",
+    "issue_tickets",
+    "localstripe",
+    "partner_api",
+    "serve_partner",
+]

@@ -68,6 +68,7 @@ def _order_from_item(item: dict[str, Any]) -> Order:
         fulfillment_id=item.get("fulfillment_id"),
         tickets=tuple(Ticket(reference=t["reference"], sku=t["sku"]) for t in item.get("tickets", [])),
         flags=dict(item.get("flags", {})),
+        tickets_canceled_at=item.get("tickets_canceled_at"),
     )
 
 

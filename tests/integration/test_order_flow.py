@@ -21,7 +21,7 @@ def partner_requests(partner: Any) -> list[Any]:
 
 def a_fulfilled_order(shop: Shop, partner: Any) -> tuple[dict[str, Any], str]:
     """Place, pay and fulfil a one-ticket order; return it and its PaymentIntent id."""
-    partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
+    fakes.serve_partner(partner)
     order = shop.place_order(quantity=1)
     assert shop.pay(order).status_code == 200
     shop.wait_for_status(order, "FULFILLED")
@@ -231,6 +231,12 @@ def test_refund_after_fulfillment(stack: Stack, shop: Shop, partner: Any) -> Non
     }
     reply = shop.send_webhook(event)
 
-    # Then the order is REFUNDED
+    # Then the order is REFUNDED and its tickets are canceled at the partner, under the order's key
     assert reply.status_code == 200, reply.text
     shop.wait_for_status(order, "REFUNDED", timeout=30)
+
+    def cancellations() -> list[Any]:
+        return [request for request, _ in partner.log if fakes.CANCEL_PATH.match(request.path)]
+
+    [cancel] = wait_until(cancellations, timeout=30, what="the ticket cancellation")
+    assert cancel.headers["Idempotency-Key"] == order["orderId"]

@@ -255,14 +255,18 @@ def test_refund_during_fulfillment_keeps_refunded_and_stores_the_tickets(
         return 201, {}, json.dumps(OK)
 
     responses.add_callback(responses.POST, PARTNER_URL, callback=reply)
+    cancel = responses.post(f"{PARTNER_URL}/ful_1/cancellation", json={"fulfillment_id": "ful_1", "status": "canceled"})
     # When the partner's answer comes back
     assert handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context) == {"batchItemFailures": []}
-    # Then the refund stands, and the issued tickets are kept and flagged (not thrown away)
+    # Then the refund stands, the issued tickets are kept and flagged (not thrown away) and canceled
     item = _order(aws, order_id)
     assert item["status"] == "REFUNDED"
     assert item["fulfillment_id"] == "ful_1"
     assert item["tickets"] == OK["tickets"]
     assert item["tickets_issued_after_refund"] is True
+    assert cancel.call_count == 1
+    assert cancel.calls[0].request.headers["Idempotency-Key"] == order_id
+    assert "tickets_canceled_at" in item
 
 
 @responses.activate

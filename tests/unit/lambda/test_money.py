@@ -335,3 +335,54 @@ def test_invalid_auto_refund_setting_fails_fast() -> None:
 
     with pytest.raises(ConfigurationError):
         env_flag("AUTO_REFUND_FAILED_FULFILLMENT", default=True, environ={"AUTO_REFUND_FAILED_FULFILLMENT": "maybe"})
+
+
+def _refunded_with_tickets(aws: Any) -> str:
+    order_id = seed_order(aws.orders, status="REFUNDED")
+    aws.orders.update_item(
+        Key={"order_id": order_id},
+        UpdateExpression="SET fulfillment_id = :f, tickets = :t",
+        ExpressionAttributeValues={":f": "ful_9", ":t": OK["tickets"]},
+    )
+    return order_id
+
+
+@responses.activate
+def test_refunded_order_with_tickets_gets_them_canceled_once(
+    handler: Any, aws: Any, lambda_context: Any, capsys: Any
+) -> None:
+    # Given an order refunded in Stripe after its tickets were issued
+    order_id = _refunded_with_tickets(aws)
+    cancel = responses.post(f"{PARTNER_URL}/ful_9/cancellation", json={"fulfillment_id": "ful_9", "status": "canceled"})
+    # When its message (enqueued by the refund webhook) is processed, twice
+    for _ in range(2):
+        assert handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context) == {
+            "batchItemFailures": []
+        }
+    # Then the partner cancels the tickets once, and the order records it
+    assert cancel.call_count == 1
+    assert "tickets_canceled_at" in _order(aws, order_id)
+    assert "TicketsCanceled" in _metrics(capsys)
+
+
+@responses.activate
+def test_tickets_the_partner_refuses_to_cancel_are_flagged_and_alarmed(
+    handler: Any, aws: Any, lambda_context: Any, capsys: Any
+) -> None:
+    order_id = _refunded_with_tickets(aws)
+    responses.post(f"{PARTNER_URL}/ful_9/cancellation", json={"error": "already scanned"}, status=409)
+    assert handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context) == {"batchItemFailures": []}
+    assert "409" in _order(aws, order_id)["tickets_cancel_failed"]
+    assert "TicketsCancelFailed" in _metrics(capsys)
+
+
+@responses.activate
+def test_cancel_while_the_partner_is_down_is_retried(
+    handler: Any, aws: Any, lambda_context: Any, delays: list[int]
+) -> None:
+    order_id = _refunded_with_tickets(aws)
+    responses.post(f"{PARTNER_URL}/ful_9/cancellation", status=503)
+    response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
+    assert len(_failures(response)) == 1
+    assert delays == [30]
+    assert "tickets_canceled_at" not in _order(aws, order_id)

@@ -587,3 +587,17 @@ def test_signature_tolerance_boundary(
     response = handler.lambda_handler(webhook_event(payload, sign(payload, timestamp=signed_at)), lambda_context)
     assert response["statusCode"] == (200 if accepted else 400)
     assert _status(aws, order_id) == ("PAID" if accepted else "PENDING_PAYMENT")
+
+
+def test_refund_of_a_fulfilled_order_enqueues_the_ticket_cancellation(
+    handler: Any, aws: Any, lambda_context: Any
+) -> None:
+    order_id = seed_order(aws.orders, status="FULFILLED")
+    aws.orders.update_item(
+        Key={"order_id": order_id},
+        UpdateExpression="SET fulfillment_id = :f",
+        ExpressionAttributeValues={":f": "ful_1"},
+    )
+    assert _send(handler, lambda_context, stripe_event("stripe_charge_refunded.json", order_id))["statusCode"] == 200
+    assert _status(aws, order_id) == "REFUNDED"
+    assert aws.queued_messages() == [{"order_id": order_id}]
