@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import stripe
 
-from shop.config import STRIPE_TIMEOUT_SECONDS
+from shop.config import STRIPE_TIMEOUT_SECONDS, get_secret_string, load_parameters
 from shop.exceptions import (
     InvalidSignatureError,
     MalformedBodyError,
@@ -30,6 +30,7 @@ __all__ = [
     "StripeGateway",
     "is_stripe_api",
     "make_stripe_client",
+    "stripe_gateway",
     "verify_webhook",
 ]
 
@@ -88,6 +89,13 @@ def make_stripe_client(secret_key: str, api_base_url: str, max_network_retries: 
         max_network_retries=max_network_retries,
         http_client=stripe.RequestsClient(timeout=STRIPE_TIMEOUT_SECONDS),
     )
+
+
+def stripe_gateway(secret_key_secret_id: str, config_parameter_path: str, max_network_retries: int) -> StripeGateway:
+    """The gateway for the current secret key and API base URL (both cached; client cached per pair)."""
+    base_url = load_parameters(config_parameter_path).stripe_api_base_url
+    client = make_stripe_client(get_secret_string(secret_key_secret_id), base_url, max_network_retries)
+    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
 
 
 def _provider_error(exc: stripe.StripeError) -> Exception:

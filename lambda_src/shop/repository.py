@@ -101,6 +101,16 @@ class _Table:
             TableName=self.name, Key=_to_ddb(key), ExpressionAttributeValues=_to_ddb(values), **kwargs
         )
 
+    def update_if(self, key: dict[str, Any], values: dict[str, Any], **kwargs: Any) -> bool:
+        """``update`` with a ``ConditionExpression``: ``False`` when the condition does not hold."""
+        try:
+            self.update(key, values, **kwargs)
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
     def delete(self, key: dict[str, Any], **kwargs: Any) -> None:
         self.client.delete_item(TableName=self.name, Key=_to_ddb(key), **kwargs)
 
@@ -224,54 +234,36 @@ class OrderRepository:
             names[f"#r{index}"] = name
             removals.append(f"#r{index}")
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
-        try:
-            self._table.update(
-                {"order_id": order_id},
-                values,
-                UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(order_id) AND #status IN ({', '.join(placeholders)})",
-                ExpressionAttributeNames=names,
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._table.update_if(
+            {"order_id": order_id},
+            values,
+            UpdateExpression=expression,
+            ConditionExpression=f"attribute_exists(order_id) AND #status IN ({', '.join(placeholders)})",
+            ExpressionAttributeNames=names,
+        )
 
     def set_attributes(self, order_id: str, attributes: dict[str, Any]) -> bool:
         """Set attributes on an existing order without changing its state; ``False`` if it is missing."""
         names = {f"#a{i}": name for i, name in enumerate(sorted(attributes))}
         values = {f":a{i}": attributes[name] for i, name in enumerate(sorted(attributes))} | {":now": utc_now_iso()}
         sets = [f"#a{i} = :a{i}" for i in range(len(names))]
-        try:
-            self._table.update(
-                {"order_id": order_id},
-                values,
-                UpdateExpression="SET " + ", ".join([*sets, "updated_at = :now"]),
-                ConditionExpression="attribute_exists(order_id)",
-                ExpressionAttributeNames=names,
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._table.update_if(
+            {"order_id": order_id},
+            values,
+            UpdateExpression="SET " + ", ".join([*sets, "updated_at = :now"]),
+            ConditionExpression="attribute_exists(order_id)",
+            ExpressionAttributeNames=names,
+        )
 
     def set_flag(self, order_id: str, flag: str, value: Any) -> bool:
         """Set ``flags.<flag>`` on an existing order (e.g. a dispute); returns ``False`` if missing."""
-        try:
-            self._table.update(
-                {"order_id": order_id},
-                {":v": value, ":now": utc_now_iso()},
-                UpdateExpression="SET flags.#f = :v, updated_at = :now",
-                ConditionExpression="attribute_exists(order_id)",
-                ExpressionAttributeNames={"#f": flag},
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._table.update_if(
+            {"order_id": order_id},
+            {":v": value, ":now": utc_now_iso()},
+            UpdateExpression="SET flags.#f = :v, updated_at = :now",
+            ConditionExpression="attribute_exists(order_id)",
+            ExpressionAttributeNames={"#f": flag},
+        )
 
 
 class ClaimState(StrEnum):

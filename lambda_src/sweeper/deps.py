@@ -12,8 +12,8 @@ import os
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import get_secret_string, load_parameters, require_env
-from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+from shop.config import require_env
+from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import OrderRepository
 
 __all__ = ["enqueue_fulfillment", "logger", "metrics", "order_repository", "payment_gateway", "tracer"]
@@ -34,9 +34,7 @@ order_repository = OrderRepository(boto3.client("dynamodb"), ORDERS_TABLE_NAME)
 
 def payment_gateway() -> StripeGateway:
     """Stripe gateway (cancels the PaymentIntents of abandoned orders)."""
-    base_url = load_parameters(CONFIG_PARAMETER_PATH).stripe_api_base_url
-    client = make_stripe_client(get_secret_string(STRIPE_SECRET_KEY_SECRET_ID), base_url, STRIPE_MAX_NETWORK_RETRIES)
-    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
+    return stripe_gateway(STRIPE_SECRET_KEY_SECRET_ID, CONFIG_PARAMETER_PATH, STRIPE_MAX_NETWORK_RETRIES)
 
 
 def enqueue_fulfillment(order_id: str) -> None:

@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from test_order_flow import partner_requests
 from werkzeug import Response
 
@@ -22,6 +23,17 @@ if TYPE_CHECKING:
     from harness.stack import Stack
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _workers_ready(stack: Stack) -> None:
+    """Start each function's worker before the first request.
+
+    The first invocation of a session installs the runtime's libraries; on a loaded machine that
+    alone can exceed the 30 s HTTP timeout of the first customer request.
+    """
+    for name in stack.outputs["function_names"].values():
+        stack.runner.worker(name)
 
 
 def _paid_order_with_its_message_held(stack: Stack, shop: Shop) -> tuple[dict[str, Any], dict[str, Any]]:

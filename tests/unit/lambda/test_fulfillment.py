@@ -21,12 +21,8 @@ OK = {
 
 
 @pytest.fixture
-def handler(aws: Any) -> Any:
-    from fulfillment import deps, handler
-
-    deps._client.cache_clear()
-    deps._queue_url.cache_clear()
-    return handler
+def handler(fulfillment_handler: Any) -> Any:
+    return fulfillment_handler
 
 
 @pytest.fixture

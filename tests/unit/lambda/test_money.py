@@ -18,12 +18,8 @@ from test_fulfillment import OK, PARTNER_URL, REFUND_OK, REFUNDS_URL, _failures,
 
 
 @pytest.fixture
-def handler(aws: Any) -> Any:
-    from fulfillment import deps, handler
-
-    deps._client.cache_clear()
-    deps._queue_url.cache_clear()
-    return handler
+def handler(fulfillment_handler: Any) -> Any:
+    return fulfillment_handler
 
 
 @pytest.fixture
