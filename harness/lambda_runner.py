@@ -6,12 +6,28 @@ local zip whose SHA-256 equals the deployed ``CodeSha256`` (so it is byte for by
 Terraform uploaded), unpacks it, and keeps one warm worker process per function on the
 runtime's Python, as one Lambda execution environment. The function's output is shipped to its
 CloudWatch Logs group in the emulator, where tests read it as they would in AWS.
+
+Each function acts under its own execution role, as in Lambda: the runner assumes the role read
+back from ``GetFunction`` (``sts:AssumeRole`` with the admin identity, session name = function
+name) and gives the worker those credentials; log shipping uses them too (Lambda writes the logs
+with the execution role). The emulator (``harness.iam.enforce``) checks every call made with them.
+
+API for other parts of the harness (front doors, pollers, worker pools):
+
+- ``LambdaRunner.invoke(name, event)``: one synchronous invocation; ``InvocationError`` on a
+  function error;
+- ``LambdaRunner.client(name, service)``: a boto3 client acting as the function's role (what an
+  event source mapping or the Lambda service itself does with it);
+- ``LambdaRunner.restart(name)``: discard the warm environment, so the next invocation starts
+  cold (new credentials, init code runs again);
+- ``FunctionWorker`` is one execution environment: ``invoke``, ``stop``, ``cold_starts``.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -25,9 +41,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.emulator import REGION
+
 if TYPE_CHECKING:
     from harness.emulator import Emulator
 
+# Who acts with a function's role: its own code; the others are the Lambda service for it.
+FUNCTION_CALLER = "function"
 WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
 RUNTIME_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements" / "lambda-runtime.txt"
 
@@ -53,6 +73,7 @@ class FunctionConfig:
     code_sha256: str
     environment: dict[str, str]
     log_group: str
+    role: str
 
     @classmethod
     def read(cls, lambda_client: Any, name: str) -> FunctionConfig:
@@ -68,6 +89,50 @@ class FunctionConfig:
             code_sha256=config["CodeSha256"],
             environment=dict((config.get("Environment") or {}).get("Variables") or {}),
             log_group=logging_config.get("LogGroup") or f"/aws/lambda/{config['FunctionName']}",
+            role=config["Role"],
+        )
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    """Temporary credentials of one assumed-role session."""
+
+    role_arn: str
+    session_name: str
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+
+    @classmethod
+    def assume(cls, sts_client: Any, role_arn: str, session_name: str) -> RoleCredentials:
+        """``sts:AssumeRole`` of ``role_arn`` as Lambda does for a function (session name = function name)."""
+        found = sts_client.assume_role(RoleArn=role_arn, RoleSessionName=session_name[:64], DurationSeconds=3600)
+        credentials = found["Credentials"]
+        return cls(
+            role_arn=role_arn,
+            session_name=session_name,
+            access_key_id=credentials["AccessKeyId"],
+            secret_access_key=credentials["SecretAccessKey"],
+            session_token=credentials["SessionToken"],
+        )
+
+    def env(self) -> dict[str, str]:
+        """The variables Lambda sets for the execution role's credentials."""
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_SESSION_TOKEN": self.session_token,
+        }
+
+    def session(self, region: str) -> Any:
+        """A boto3 session acting as this role."""
+        import boto3
+
+        return boto3.session.Session(
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            aws_session_token=self.session_token,
+            region_name=region,
         )
 
 
@@ -113,7 +178,14 @@ def runtime_libraries(interpreter: str, cache_dir: Path) -> Path:
     """Install, once, what the Lambda runtime provides (boto3) for this interpreter."""
     digest = hashlib.sha256(RUNTIME_REQUIREMENTS.read_bytes() + interpreter.encode()).hexdigest()[:16]
     target = cache_dir / f"runtime-{digest}"
-    if not (target / ".complete").exists():
+    if (target / ".complete").exists():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # The cache may be shared by several runs at once: one installs, the others wait for it.
+    with open(cache_dir / f"runtime-{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / ".complete").exists():
+            return target
         shutil.rmtree(target, ignore_errors=True)
         subprocess.run(
             [
@@ -145,14 +217,17 @@ class FunctionWorker:
         runtime_dir: Path,
         emulator: Emulator,
         log_dir: Path,
-        logs_client: Any,
+        credentials: RoleCredentials,
+        log_credentials: RoleCredentials,
     ) -> None:
         self.config = config
+        self.credentials = credentials
         self.package_dir = package_dir
         self.runtime_dir = runtime_dir
         self.emulator = emulator
         self.log_path = log_dir / f"{config.name}.log"
-        self.logs_client = logs_client
+        # Lambda writes the function's logs with its execution role.
+        self.logs_client = log_credentials.session(REGION).client("logs", endpoint_url=emulator.endpoint)
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
         self._results: Any = None
@@ -162,7 +237,7 @@ class FunctionWorker:
 
     def _environment(self) -> dict[str, str]:
         # What the Lambda service sets, then the function's own variables, then the emulator
-        # endpoint and test credentials in place of the execution role's.
+        # endpoint and the execution role's credentials.
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
@@ -177,6 +252,7 @@ class FunctionWorker:
             "PYTHONDONTWRITEBYTECODE": "1",
             **self.config.environment,
             **self.emulator.client_env(),
+            **self.credentials.env(),
         }
 
     def _start(self) -> None:
@@ -286,12 +362,44 @@ class LambdaRunner:
     def __init__(self, emulator: Emulator, session: Any, package_dirs: list[Path], run_dir: Path) -> None:
         self.emulator = emulator
         self.lambda_client = session.client("lambda")
-        self.logs_client = session.client("logs")
+        self.sts_client = session.client("sts")
         self.packages = PackageStore(package_dirs, run_dir / "packages")
         self.run_dir = run_dir
+        # Keyed by the runtime requirements and interpreter, so it is kept across runs.
+        cache = os.environ.get("TTH_CACHE_DIR")
+        self.runtime_cache = Path(cache) / "lambda-runtime" if cache else run_dir.parent / "runtime"
         (run_dir / "logs").mkdir(parents=True, exist_ok=True)
         self._workers: dict[str, FunctionWorker] = {}
+        self._credentials: dict[tuple[str, str, str], RoleCredentials] = {}
+        self._credentials_lock = threading.Lock()
         self._lock = threading.Lock()
+
+    def credentials(self, name: str, role_arn: str | None = None, caller: str = FUNCTION_CALLER) -> RoleCredentials:
+        """The function's execution-role credentials for one caller (assumed once per function, role and caller).
+
+        ``caller`` says who acts with the role: the function's code (``function``), or the Lambda
+        service for it (``event-source-mapping``, ``logs``). It becomes part of the session name
+        (``NAME@CALLER``), so the emulator's call record tells them apart.
+        """
+        role = role_arn or FunctionConfig.read(self.lambda_client, name).role
+        key = (name, role, caller)
+        with self._credentials_lock:
+            if key not in self._credentials:
+                session_name = name if caller == FUNCTION_CALLER else f"{name}@{caller}"
+                self._credentials[key] = RoleCredentials.assume(self.sts_client, role, session_name)
+            return self._credentials[key]
+
+    def client(self, name: str, service: str, caller: str = FUNCTION_CALLER) -> Any:
+        """A boto3 client for ``service`` acting as the function's execution role (see ``credentials``)."""
+        session = self.credentials(name, caller=caller).session(REGION)
+        return session.client(service, endpoint_url=self.emulator.endpoint)
+
+    def restart(self, name: str) -> None:
+        """Discard the function's warm environment; the next invocation is a cold start."""
+        with self._lock:
+            worker = self._workers.pop(name, None)
+        if worker:
+            worker.stop()
 
     def worker(self, name: str) -> FunctionWorker:
         with self._lock:
@@ -305,10 +413,11 @@ class LambdaRunner:
                 worker = FunctionWorker(
                     config,
                     self.packages.unpacked(config.code_sha256),
-                    runtime_libraries(interpreter, self.run_dir.parent / "runtime"),
+                    runtime_libraries(interpreter, self.runtime_cache),
                     self.emulator,
                     self.run_dir / "logs",
-                    self.logs_client,
+                    self.credentials(name, config.role),
+                    self.credentials(name, config.role, caller="logs"),
                 )
                 self._workers[name] = worker
             return worker

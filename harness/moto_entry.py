@@ -6,6 +6,9 @@ deletes the message, so the function never sees it. Here the queues keep their m
 are listed and read back as usual) but moto's delivery loop sees none; ``harness.sqs_poller``
 feeds the messages to the deployed package, as the Lambda service polls a queue in AWS.
 
+It also turns on IAM enforcement for assumed-role sessions (``harness.iam.enforce``): every call a
+function or its event source mapping makes is checked against the deployed policies.
+
 Usage: ``python -m harness.moto_entry -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
 """
 
@@ -15,6 +18,8 @@ from typing import Any
 
 from moto.server import main
 from moto.sqs import models
+
+from harness.iam import enforce
 
 
 class _HarnessDelivers(dict[str, Any]):
@@ -35,4 +40,5 @@ def _queue_init(self: models.Queue, *args: Any, **kwargs: Any) -> None:
 models.Queue.__init__ = _queue_init  # type: ignore[method-assign]
 
 if __name__ == "__main__":
+    enforce.install()
     main()

@@ -4,6 +4,10 @@ Reads each enabled SQS event source mapping back from the emulator (queue, batch
 ``ReportBatchItemFailures``), receives batches, invokes the function with an SQS event and
 deletes what succeeded. Failed messages stay on the queue and come back after their
 visibility timeout; the queue's redrive policy moves them to the DLQ, as in AWS.
+
+The poller acts with each function's execution role (``LambdaRunner.client``), as the event
+source mapping does, so the role must allow what the mapping calls: ``GetQueueAttributes`` when
+polling starts, then ``ReceiveMessage``, ``DeleteMessage`` (batch) and ``ChangeMessageVisibility``.
 """
 
 from __future__ import annotations
@@ -73,21 +77,25 @@ def to_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
 class SqsPoller:
     """Background poller for a set of mappings; ``drain`` runs one round synchronously."""
 
-    def __init__(self, runner: LambdaRunner, sqs_client: Any, mappings: list[SqsMapping]) -> None:
+    def __init__(self, runner: LambdaRunner, mappings: list[SqsMapping]) -> None:
         self.runner = runner
-        self.sqs = sqs_client
         self.mappings = mappings
+        # One client per mapping, with the mapped function's role.
+        self._clients = {
+            mapping: runner.client(mapping.function, "sqs", caller="event-source-mapping") for mapping in mappings
+        }
         self.batches = 0
         self.failures = 0
-        self._in_flight: dict[str, tuple[str, str]] = {}  # message id -> (queue url, receipt handle)
+        self._in_flight: dict[str, tuple[SqsMapping, str]] = {}  # message id -> (mapping, receipt handle)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def poll_once(self, mapping: SqsMapping) -> int:
         """Receive and process one batch; return how many messages it held."""
+        sqs = self._clients[mapping]
         with self._lock:
-            received = self.sqs.receive_message(
+            received = sqs.receive_message(
                 QueueUrl=mapping.queue_url,
                 MaxNumberOfMessages=min(mapping.batch_size, 10),
                 AttributeNames=["All"],
@@ -109,10 +117,10 @@ class SqsPoller:
             self.failures += len(failed)
             for message in received:
                 if message["MessageId"] in failed:
-                    self._in_flight[message["MessageId"]] = (mapping.queue_url, message["ReceiptHandle"])
+                    self._in_flight[message["MessageId"]] = (mapping, message["ReceiptHandle"])
             done = [m for m in received if m["MessageId"] not in failed]
             for start in range(0, len(done), 10):
-                self.sqs.delete_message_batch(
+                sqs.delete_message_batch(
                     QueueUrl=mapping.queue_url,
                     Entries=[
                         {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
@@ -129,9 +137,11 @@ class SqsPoller:
         """
         with self._lock:
             moved = 0
-            for queue_url, receipt in self._in_flight.values():
+            for mapping, receipt in self._in_flight.values():
                 try:
-                    self.sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)
+                    self._clients[mapping].change_message_visibility(
+                        QueueUrl=mapping.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
+                    )
                     moved += 1
                 except Exception:
                     pass
@@ -156,6 +166,9 @@ class SqsPoller:
             self._stop.wait(0.05 if busy else 0.5)
 
     def start(self) -> SqsPoller:
+        for mapping, sqs in self._clients.items():
+            # What the mapping reads when it starts polling; fails here if the role lacks it.
+            sqs.get_queue_attributes(QueueUrl=mapping.queue_url, AttributeNames=["VisibilityTimeout"])
         self._thread = threading.Thread(target=self._run, name="sqs-poller", daemon=True)
         self._thread.start()
         return self

@@ -248,7 +248,7 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
         stripe.register_webhook(f"{front.url}/api/webhooks/stripe", values.stripe_webhook_secret)
         function_names = list(outputs["function_names"].values())
         mappings = read_mappings(session.client("lambda"), session.client("sqs"), function_names)
-        poller = SqsPoller(runner, session.client("sqs"), mappings).start()
+        poller = SqsPoller(runner, mappings).start()
         stack.callback(poller.stop)
         say(f"stack ready: {front.url}")
         yield Stack(

@@ -25,7 +25,7 @@ from harness.emulator import REGION, TEST_CREDENTIALS, Emulator
 from harness.toolchain import REPO_ROOT, cli_config, terraform_binary
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 TERRAFORM_DIR = REPO_ROOT / "terraform"
 OVERRIDES_DIR = Path(__file__).resolve().parent / "terraform_overrides"
@@ -52,11 +52,12 @@ ENDPOINT_SERVICES = (
 PROVIDER_ALIASES = (None, "us_east_1")
 
 
-def providers_override(endpoint: str) -> str:
-    """Return HCL that overrides each ``aws`` provider configuration to use ``endpoint``."""
+def providers_override(endpoint: str, aliases: Iterable[str | None] = PROVIDER_ALIASES) -> str:
+    """Return HCL that overrides each ``aws`` provider configuration (``None``: the default one, else the
+    alias) to use ``endpoint``. Terraform refuses an override of a configuration the module does not declare."""
     endpoints = "\n".join(f'    {service:<14} = "{endpoint}"' for service in ENDPOINT_SERVICES)
     blocks = []
-    for alias in PROVIDER_ALIASES:
+    for alias in aliases:
         alias_line = f'  alias = "{alias}"\n' if alias else ""
         blocks.append(
             f'provider "aws" {{\n{alias_line}'

@@ -179,25 +179,72 @@ def lambda_packages(requested: str | None, workdir: Path) -> tuple[Path, str]:
     return _placeholder_packages(workdir / "placeholder-packages"), "placeholder"
 
 
+def module_declarations(terraform_dir: Path) -> tuple[list[str | None], set[str]]:
+    """The module's own ``provider "aws"`` configurations (``None``: the default one, else its alias), and the names
+    of its variables. Override files are skipped: they can only change what a primary file declares."""
+    import hcl2
+
+    aliases: set[str | None] = set()
+    variables: set[str] = set()
+    for source in sorted(terraform_dir.glob("*.tf")):
+        if source.name.endswith("_override.tf"):
+            continue
+        try:
+            parsed = hcl2.loads(source.read_text())
+        except Exception as exc:  # the parser raises lark's errors; report the file, not a trace
+            raise ValueError(f"{source}: not valid HCL ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
+        for provider in parsed.get("provider", []):
+            if "aws" in provider:
+                alias = provider["aws"].get("alias")
+                alias = alias[0] if isinstance(alias, list) and alias else alias
+                aliases.add(str(alias) if alias else None)
+        for variable in parsed.get("variable", []):
+            variables.update(variable)
+    return sorted(aliases, key=lambda a: (a is not None, a or "")), variables
+
+
+def point_providers_at_emulator(directory: Path, endpoint: str, aliases: list[str | None]) -> None:
+    """Point the module's AWS provider configurations at the emulator, overriding only those it declares (Terraform
+    refuses an override without a base: "Missing base provider configuration for override"). A module without
+    its own default configuration gets one in a primary file, else its resources would call AWS itself."""
+    from harness.terraform import providers_override
+
+    override = directory / "zz_emulator_providers_override.tf"
+    if aliases:
+        override.write_text(providers_override(endpoint, aliases))
+    else:
+        override.unlink(missing_ok=True)
+    primary = directory / "zz_emulator_providers.tf"
+    if None in aliases:
+        primary.unlink(missing_ok=True)
+    else:
+        primary.write_text(providers_override(endpoint, [None]))
+
+
 def plan_stack(terraform_dir: Path, reports: Path, packages: str | None, var_files: list[str]) -> Path:
     """Plan ``terraform_dir`` against the emulator; return the ``show -json`` file."""
     sys.path.insert(0, str(REPO_ROOT))
     from harness import terraform as harness_terraform
     from harness.emulator import moto_server
 
+    aliases, declared = module_declarations(terraform_dir)
     workdir = reports / "workspace"
-    package_dir, origin = lambda_packages(packages, workdir)
-    print(f"planning {terraform_dir} against the emulator (Lambda packages: {origin}, {package_dir})", flush=True)
+    variables = {name: value for name, value in PLAN_VARIABLES.items() if name in declared}
+    origin = "none (the module has no lambda_packages_dir)"
+    if "lambda_packages_dir" in declared:
+        package_dir, kind = lambda_packages(packages, workdir)
+        variables["lambda_packages_dir"] = str(package_dir)
+        origin = f"{kind}, {package_dir}"
+    print(f"planning {terraform_dir} against the emulator (Lambda packages: {origin})", flush=True)
     plan_json = reports / "tfplan.json"
     harness_terraform.TERRAFORM_DIR = terraform_dir  # the module Workspace copies
     with moto_server(log_path=reports / "emulator.log") as emulator:
-        workspace = harness_terraform.Workspace.for_emulator(
-            emulator, workdir, variables={**PLAN_VARIABLES, "lambda_packages_dir": str(package_dir)}
-        )
-        # Judge the module as committed: drop the emulator adaptations, keep only the endpoint override.
-        for override in workspace.dir.glob("*_override.tf"):
-            if override.name != "zz_emulator_providers_override.tf":
-                override.unlink()
+        workspace = harness_terraform.Workspace.for_emulator(emulator, workdir, variables=variables)
+        # Judge the module as committed: drop the emulator adaptations the harness copied in (the module's own
+        # override files stay), and point only the provider configurations the module declares at the emulator.
+        for adaptation in harness_terraform.OVERRIDES_DIR.glob("*/*_override.tf"):
+            (workspace.dir / adaptation.name).unlink(missing_ok=True)
+        point_providers_at_emulator(workspace.dir, emulator.endpoint, aliases)
         for stale in workspace.dir.glob("zz_policy_*.auto.tfvars"):
             stale.unlink()
         # Later files win: the example tfvars, then each --var-file (auto.tfvars load in lexical order).

@@ -47,10 +47,16 @@ class TthPolicyResourceCheck(BaseResourceCheck):
     def documents(self, conf: dict[str, Any]) -> tuple[list[tuple[str, list[Statement]]], bool]:
         return policies_of_resource(self.entity_type, conf)
 
+    def judge(
+        self, conf: dict[str, Any], documents: list[tuple[str, list[Statement]]], unresolved: bool
+    ) -> CheckResult:
+        """The result on the resource's documents; a rule that judges whole documents overrides this."""
+        return evaluate(documents, unresolved, self.violates, self.details)
+
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
         documents, unresolved = self.documents(conf)
         self.evaluated_keys = [attribute for attribute, _ in documents]
-        return evaluate(documents, unresolved, self.violates, self.details)
+        return self.judge(conf, documents, unresolved)
 
 
 class TthPolicyDocumentCheck(BaseDataCheck):
@@ -72,10 +78,14 @@ class TthPolicyDocumentCheck(BaseDataCheck):
     def violates(self, statement: Statement) -> bool:
         raise NotImplementedError
 
+    def judge(self, conf: dict[str, Any], statements: list[Statement]) -> CheckResult:
+        """The result on the document's statements; a rule that judges whole documents overrides this."""
+        return evaluate([("document", statements)], False, self.violates, self.details)
+
     def scan_data_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
         statements = statements_from_document(conf) or []
         self.evaluated_keys = ["statement"]
-        return evaluate([("document", statements)], False, self.violates, self.details)
+        return self.judge(conf, statements)
 
 
 __all__ = ["GUIDELINE_BASE", "TthPolicyDocumentCheck", "TthPolicyResourceCheck"]

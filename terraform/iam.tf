@@ -4,7 +4,9 @@
 
 locals {
   dynamodb_item_read  = ["dynamodb:GetItem"]
-  dynamodb_item_write = ["dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+  dynamodb_item_write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+  # Only the orders function creates orders; the others move their state.
+  dynamodb_item_update = ["dynamodb:UpdateItem"]
   # What the Powertools idempotency layer calls.
   dynamodb_idempotency = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 
@@ -54,10 +56,12 @@ data "aws_iam_policy_document" "function_base" {
     resources = ["*"]
   }
 
+  # The functions read their parameters with one recursive GetParametersByPath,
+  # which is authorised against the path itself.
   statement {
     sid       = "ReadConfigParameters"
-    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
-    resources = [local.config_parameter_arn, "${local.config_parameter_arn}/*"]
+    actions   = ["ssm:GetParametersByPath"]
+    resources = [local.config_parameter_arn]
   }
 
   statement {
@@ -114,20 +118,17 @@ data "aws_iam_policy_document" "stripe_webhook" {
 
   statement {
     sid       = "MoveOrderState"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_update)
     resources = [aws_dynamodb_table.shop["orders"].arn]
   }
 
+  # PutItem claims an event, UpdateItem completes it, DeleteItem releases a
+  # claim whose processing failed, so Stripe's redelivery is processed instead
+  # of being taken for a duplicate.
   statement {
     sid       = "RecordStripeEvents"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    actions   = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.shop["events"].arn]
-  }
-
-  statement {
-    sid       = "IdempotencyRecords"
-    actions   = local.dynamodb_idempotency
-    resources = [aws_dynamodb_table.shop["idempotency"].arn]
   }
 
   statement {
@@ -150,8 +151,8 @@ data "aws_iam_policy_document" "fulfillment" {
   source_policy_documents = [data.aws_iam_policy_document.function_base["fulfillment"].json]
 
   statement {
-    sid       = "ReadWriteOrders"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
+    sid       = "MoveOrderState"
+    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_update)
     resources = [aws_dynamodb_table.shop["orders"].arn]
   }
 
@@ -234,7 +235,7 @@ resource "aws_iam_role_policy" "function" {
 }
 
 ################################################################################
-# API Gateway's account-wide CloudWatch role (execution logs)
+# API Gateway's account-wide CloudWatch role (execution and access logs)
 ################################################################################
 
 data "aws_iam_policy_document" "api_gateway_assume_role" {
@@ -250,31 +251,36 @@ data "aws_iam_policy_document" "api_gateway_assume_role" {
 
 resource "aws_iam_role" "api_gateway_cloudwatch" {
   name               = "${local.name_prefix}-apigw-cloudwatch"
-  description        = "Lets API Gateway write the shop API's execution logs"
+  description        = "Lets API Gateway write the shop API's execution and access logs"
   assume_role_policy = data.aws_iam_policy_document.api_gateway_assume_role.json
 }
 
-# Scoped to the shop API's execution log group (created in cloudwatch.tf)
-# instead of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs (logs:* on
-# *). The account setting is regional and shared: this assumes the account
-# serves only this shop, as the project's one production environment does.
+# Scoped to the shop API's execution and access log groups (created in
+# cloudwatch.tf) instead of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs
+# (logs:* on *): API Gateway writes both with this role. The account setting is
+# regional and shared: this assumes the account serves only this shop, as the
+# project's one production environment does.
 data "aws_iam_policy_document" "api_gateway_cloudwatch" {
   statement {
-    sid = "WriteExecutionLogs"
+    sid = "WriteExecutionAndAccessLogs"
     actions = [
       "logs:CreateLogStream",
       "logs:DescribeLogStreams",
       "logs:PutLogEvents",
     ]
-    resources = ["${aws_cloudwatch_log_group.api_execution.arn}:*"]
+    resources = [
+      "${aws_cloudwatch_log_group.api_execution.arn}:*",
+      "${aws_cloudwatch_log_group.api_access.arn}:*",
+    ]
   }
 
-  # DescribeLogGroups is authorised against log-group:* only; API Gateway
-  # calls it to find the group it writes to.
+  # DescribeLogGroups has no resource-level permissions (IAM service
+  # reference): only "*" grants it. API Gateway calls it to find the group
+  # it writes to.
   statement {
     sid       = "FindLogGroups"
     actions   = ["logs:DescribeLogGroups"]
-    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
+    resources = ["*"]
   }
 }
 

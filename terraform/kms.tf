@@ -58,11 +58,13 @@ data "aws_iam_policy_document" "kms_main" {
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
   source_policy_documents = [data.aws_iam_policy_document.kms_account.json]
 
+  # No kms:DescribeKey here: its requests carry no encryption context, so
+  # the condition below could never allow it. The context key is a String
+  # (IAM service reference), hence StringLike.
   statement {
     sid = "CloudWatchLogsEncryptsOurLogGroups"
     actions = [
       "kms:Decrypt",
-      "kms:DescribeKey",
       "kms:Encrypt",
       "kms:GenerateDataKey*",
       "kms:ReEncrypt*",
@@ -75,7 +77,7 @@ data "aws_iam_policy_document" "kms_main" {
     }
 
     condition {
-      test     = "ArnLike"
+      test     = "StringLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
     }

@@ -28,6 +28,7 @@ class Outcome:
     summary: dict[str, Any]
     failed_ids: set[str]
     failed_pairs: set[tuple[str, str]]
+    details: dict[str, list[str]]
 
 
 def _outcome(report: Any) -> Outcome:
@@ -37,6 +38,7 @@ def _outcome(report: Any) -> Outcome:
         summary=report.get_summary(),
         failed_ids={c.check_id for c in report.failed_checks},
         failed_pairs={(c.check_id, c.resource) for c in report.failed_checks},
+        details={c.resource: list(c.details) for c in report.failed_checks},
     )
 
 

@@ -64,6 +64,59 @@ def test_policies_main_fixtures_exit_non_zero_naming_each_failure(tmp_path: Path
     assert "policy: FAILED" in completed.stdout
 
 
+def test_policies_main_plans_and_scans_a_plain_module_with_only_a_default_provider(tmp_path: Path) -> None:
+    # Given a module with one default aws provider (no us_east_1 alias, none of the stack's variables)
+    module = HERE / "plain_module"
+    command = [sys.executable, "-m", "policies", "--custom-only", "--terraform-dir", str(module),
+               "--reports", str(tmp_path)]  # fmt: skip
+
+    # When the entry point plans and scans it
+    completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=600)
+
+    # Then the plan is made (no "Missing base provider configuration for override") and both scans judge it
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "Missing base provider" not in output
+    planned = {r["address"] for r in json.loads((tmp_path / "tfplan.json").read_text())["resource_changes"]}
+    assert {"aws_kms_key.queue", "aws_sqs_queue.jobs", "aws_iam_policy.send_jobs"} <= planned
+    passed = {
+        (c["check_id"], c["resource"])
+        for c in json.loads((tmp_path / "plan" / "results_json.json").read_text())["results"]["passed_checks"]
+    }
+    assert {("CKV_TTH_16", "aws_sqs_queue.jobs"), ("CKV_TTH_19", "aws_kms_key.queue"),
+            ("CKV_TTH_23", "data.aws_iam_policy_document.send_jobs")} <= passed  # fmt: skip
+    assert "policy: PASSED" in completed.stdout
+
+
+def test_provider_overrides_name_only_the_configurations_a_module_declares(tmp_path: Path) -> None:
+    # Given modules with: the default provider only; the default and an alias; no provider block at all
+    sys.path.insert(0, str(REPO_ROOT))
+    from policies.__main__ import module_declarations, point_providers_at_emulator
+
+    cases = {
+        "default": ('provider "aws" {\n  region = "us-east-2"\n}\n', [None]),
+        "alias": ('provider "aws" {}\nprovider "aws" {\n  alias = "edge"\n}\n', [None, "edge"]),
+        "none": ('resource "aws_sqs_queue" "q" {}\n', []),
+    }
+    for name, (source, aliases) in cases.items():
+        module = tmp_path / name
+        module.mkdir()
+        (module / "main.tf").write_text(source + 'variable "region" {\n  type = string\n}\n')
+
+        # When the declarations are read and the emulator providers written
+        found, variables = module_declarations(module)
+        point_providers_at_emulator(module, "http://127.0.0.1:1", found)
+
+        # Then the override names exactly the declared configurations; a module without a default one gets a
+        # primary default configuration (an override would have no base)
+        assert (found, variables) == (aliases, {"region"}), name
+        override = module / "zz_emulator_providers_override.tf"
+        overridden = re.findall(r'alias = "(\w+)"', override.read_text()) if override.exists() else []
+        assert overridden == [a for a in aliases if a], name
+        assert override.exists() == bool(aliases), name
+        assert (module / "zz_emulator_providers.tf").exists() == (None not in aliases), name
+
+
 def test_real_terraform_passes_every_custom_check_on_hcl() -> None:
     # Given the real root module, When every CKV_TTH check runs on its HCL
     outcome = scan_hcl(str(REPO_ROOT / "terraform"), "CKV_TTH_*")

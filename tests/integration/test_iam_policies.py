@@ -1,0 +1,101 @@
+"""The evaluator on the policy documents Terraform rendered for this stack (``terraform show -json`` of the apply).
+
+These are the plan's documents with every ARN resolved; the emulator cannot exercise the API
+Gateway CloudWatch role, so its grants are asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness.iam.policy import Policy, Request, evaluate
+
+if TYPE_CHECKING:
+    from harness.stack import Stack
+
+REGION = "us-east-2"
+
+
+@pytest.fixture(scope="module")
+def state(stack: Stack) -> dict[str, dict[str, Any]]:
+    """Every resource of the applied state by address, with its attribute values."""
+    shown = json.loads(stack.workspace.tf.execute_command("show", "-no-color", "-json").out)
+    resources: dict[str, dict[str, Any]] = {}
+
+    def walk(module: dict[str, Any]) -> None:
+        for resource in module.get("resources", []):
+            resources[resource["address"]] = resource["values"]
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(shown["values"]["root_module"])
+    return resources
+
+
+def role_policy(state: dict[str, dict[str, Any]], address: str) -> Policy:
+    return Policy.parse(address, state[address]["policy"])
+
+
+def request(principal: str, action: str, resource: str, **context: Any) -> Request:
+    return Request(
+        principal=principal, action=action, resource=resource, account=resource.split(":")[4], context=context
+    )
+
+
+def test_api_gateway_cloudwatch_role_may_write_the_access_log_group(state: dict[str, dict[str, Any]]) -> None:
+    policy = role_policy(state, "aws_iam_role_policy.api_gateway_cloudwatch")
+    role = state["aws_iam_role.api_gateway_cloudwatch"]["arn"]
+    for group in ("aws_cloudwatch_log_group.api_access", "aws_cloudwatch_log_group.api_execution"):
+        stream = f"{state[group]['arn']}:log-stream:stage-1"
+        for action in ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"):
+            decision = evaluate(request(role, action, stream), [policy])
+            assert decision.allowed, f"{group}: {decision.reason}"
+    other = state["aws_cloudwatch_log_group.api_access"]["arn"].replace("/access", "/other") + ":log-stream:x"
+    assert not evaluate(request(role, "logs:PutLogEvents", other), [policy]).allowed
+
+
+def test_function_roles_grant_exact_tables_and_queues(state: dict[str, dict[str, Any]]) -> None:
+    tables = {key: state[f'aws_dynamodb_table.shop["{key}"]']["arn"] for key in ("orders", "events", "idempotency")}
+    webhook = role_policy(state, 'aws_iam_role_policy.function["stripe_webhook"]')
+    orders = role_policy(state, 'aws_iam_role_policy.function["orders"]')
+    fulfillment = role_policy(state, 'aws_iam_role_policy.function["fulfillment"]')
+    principal = state['aws_iam_role.function["stripe_webhook"]']["arn"]
+    # The webhook releases a failed claim with DeleteItem on the events table.
+    assert evaluate(request(principal, "dynamodb:DeleteItem", tables["events"]), [webhook]).allowed
+    assert not evaluate(request(principal, "dynamodb:DeleteItem", tables["orders"]), [webhook]).allowed
+    assert not evaluate(request(principal, "dynamodb:GetItem", tables["events"]), [orders]).allowed
+    queue = state["aws_sqs_queue.fulfillment"]["arn"]
+    dlq = state["aws_sqs_queue.fulfillment_dlq"]["arn"]
+    assert evaluate(request(principal, "sqs:ChangeMessageVisibility", queue), [fulfillment]).allowed
+    assert not evaluate(request(principal, "sqs:ChangeMessageVisibility", dlq), [fulfillment]).allowed
+    assert not evaluate(request(principal, "sqs:GetQueueUrl", queue), [fulfillment]).allowed
+
+
+def test_main_key_is_used_only_through_the_listed_services(state: dict[str, dict[str, Any]]) -> None:
+    key = state["aws_kms_key.main"]
+    key_policy = Policy.parse("key policy", key["policy"])
+    orders = role_policy(state, 'aws_iam_role_policy.function["orders"]')
+    principal = state['aws_iam_role.function["orders"]']["arn"]
+    via_dynamodb = request(
+        principal, "kms:Decrypt", key["arn"], **{"kms:ViaService": f"dynamodb.{REGION}.amazonaws.com"}
+    )
+    assert evaluate(via_dynamodb, [orders], key_policy, key_policy=True).allowed
+    direct = request(principal, "kms:Decrypt", key["arn"])
+    assert not evaluate(direct, [orders], key_policy, key_policy=True).allowed
+    via_s3 = request(principal, "kms:Decrypt", key["arn"], **{"kms:ViaService": f"s3.{REGION}.amazonaws.com"})
+    assert not evaluate(via_s3, [orders], key_policy, key_policy=True).allowed
+
+
+def test_main_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(state: dict[str, dict[str, Any]]) -> None:
+    key = state["aws_kms_key.main"]
+    key_policy = Policy.parse("key policy", key["policy"])
+    group = state["aws_cloudwatch_log_group.api_access"]["arn"]
+    logs = f"service:logs.{REGION}.amazonaws.com"
+    ours = request(logs, "kms:GenerateDataKey", key["arn"], **{"kms:EncryptionContext:aws:logs:arn": group})
+    assert evaluate(ours, [], key_policy, key_policy=True).allowed
+    foreign = group.replace(group.split(":")[4], "999999999999")
+    theirs = request(logs, "kms:GenerateDataKey", key["arn"], **{"kms:EncryptionContext:aws:logs:arn": foreign})
+    assert not evaluate(theirs, [], key_policy, key_policy=True).allowed
