@@ -124,10 +124,11 @@ data "aws_iam_policy_document" "stripe_webhook" {
 
   # PutItem claims an event, UpdateItem completes it, DeleteItem releases a
   # claim whose processing failed, so Stripe's redelivery is processed instead
-  # of being taken for a duplicate.
+  # of being taken for a duplicate. GetItem tells a finished duplicate (200)
+  # from one still in flight (409, so that Stripe retries it).
   statement {
     sid       = "RecordStripeEvents"
-    actions   = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.shop["events"].arn]
   }
 

@@ -89,14 +89,32 @@ def test_sweeper_recovers_an_order_left_fulfilling_by_a_dead_worker(stack: Stack
         ExpressionAttributeValues={":s": {"S": "FULFILLING"}, ":t": {"S": long_ago}},
     )
 
+    # And an order left unpaid for more than a day
+    abandoned = shop.place_order(quantity=1)
+    a_day_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    dynamodb.update_item(
+        TableName=_orders_table(stack),
+        Key={"order_id": {"S": abandoned["orderId"]}},
+        UpdateExpression="SET updated_at = :t",
+        ExpressionAttributeValues={":t": {"S": a_day_ago}},
+    )
+
     # When the scheduled sweeper runs
     summary = stack.runner.invoke(stack.outputs["function_names"]["sweeper"], {})
 
-    # Then it re-enqueued the order, which is fulfilled, with one ticket under the order's key
+    # Then it re-enqueued the stuck order, which is fulfilled, with one ticket under the order's key
     assert summary["reenqueued"] >= 1 and summary["past_bound"].get("FULFILLING", 0) >= 1
     done = shop.wait_for_status(order, "FULFILLED", timeout=60)
     assert len(done["tickets"]) == 1
     assert [r.headers["Idempotency-Key"] for r in partner_requests(partner)] == [order["orderId"]]
+
+    # And it expired the abandoned one: PaymentIntent canceled in Stripe, order CANCELED without PII
+    assert summary["expired"] >= 1
+    assert shop.get_order(abandoned).json()["status"] == "CANCELED"
+    payment_intent_id = abandoned["clientSecret"].split("_secret_")[0]
+    assert stack.stripe.payment_intent(payment_intent_id)["status"] == "canceled"
+    item = dynamodb.get_item(TableName=_orders_table(stack), Key={"order_id": {"S": abandoned["orderId"]}})["Item"]
+    assert "email_enc" not in item and "expires_at" in item
 
 
 def _redrive(stack: Stack) -> subprocess.CompletedProcess[str]:
