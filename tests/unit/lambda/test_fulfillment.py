@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 import requests
 import responses
-from lambda_helpers import PARTNER_API, PARTNER_API_KEY, STRIPE_API, STRIPE_SECRET_KEY, load_event, seed_order
+from lambda_helpers import (
+    PARTNER_API,
+    PARTNER_API_KEY,
+    STRIPE_API,
+    STRIPE_SECRET_KEY,
+    captured_log,
+    load_event,
+    seed_order,
+)
 from responses import matchers
 
 PARTNER_URL = f"{PARTNER_API}/v1/ticket-orders"
@@ -269,7 +277,6 @@ def test_refund_during_fulfillment_keeps_refunded_and_stores_the_tickets(
 def test_visibility_change_failure_is_logged_and_still_reports_record(
     handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any
 ) -> None:
-    import io
 
     from botocore.exceptions import ClientError
 
@@ -281,12 +288,8 @@ def test_visibility_change_failure_is_logged_and_still_reports_record(
     monkeypatch.setattr(deps, "change_visibility", refuse)
     order_id = seed_order(aws.orders, status="PAID")
     responses.post(PARTNER_URL, status=500)
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     assert len(_failures(response)) == 1
     [line] = [json.loads(x) for x in stream.getvalue().splitlines() if "could not change message visibility" in x]
     assert line["level"] == "ERROR"

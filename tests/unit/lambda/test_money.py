@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import responses
-from lambda_helpers import seed_order
+from lambda_helpers import captured_log, seed_order
 from test_fulfillment import OK, PARTNER_URL, REFUND_OK, REFUNDS_URL, _failures, _order, sqs_event
 
 
@@ -184,7 +184,6 @@ def test_batch_size_in_terraform_fits_the_time_budget() -> None:
 def test_unexpected_error_is_logged_with_its_cause_and_retried(
     handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any
 ) -> None:
-    import io
 
     from fulfillment import deps
 
@@ -196,12 +195,8 @@ def test_unexpected_error_is_logged_with_its_cause_and_retried(
 
     monkeypatch.setattr(deps, "pii_key", broken)
     order_id = seed_order(aws.orders, status="PAID")
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     assert len(_failures(response)) == 1
     [line] = [json.loads(x) for x in stream.getvalue().splitlines() if "failed unexpectedly" in x]
     assert line["level"] == "ERROR"

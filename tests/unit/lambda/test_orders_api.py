@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import responses
-from lambda_helpers import CONFIG_PATH, STRIPE_API, load_event
+from lambda_helpers import CONFIG_PATH, STRIPE_API, captured_log, load_event
 
 PI_URL = f"{STRIPE_API}/v1/payment_intents"
 
@@ -286,7 +286,6 @@ def test_post_order_stripe_errors_map_to_stable_codes(
 
 @responses.activate
 def test_stripe_failure_logs_the_chain_and_the_stripe_request_id(handler: Any, lambda_context: Any) -> None:
-    import io
 
     from orders import deps
 
@@ -296,12 +295,8 @@ def test_stripe_failure_logs_the_chain_and_the_stripe_request_id(handler: Any, l
         status=500,
         headers={"Request-Id": "req_abc123"},
     )
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = _post(handler, lambda_context, _valid_body())
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     assert response["statusCode"] == 502
     assert _body(response)["error"]["message"] == "The payment provider is unavailable; please retry."
     assert "internal" not in response["body"]
@@ -426,17 +421,12 @@ def test_unknown_route_is_404_json(handler: Any, lambda_context: Any) -> None:
 def test_missing_config_is_500_with_a_generic_body_and_the_cause_in_the_log(
     handler: Any, aws: Any, lambda_context: Any
 ) -> None:
-    import io
 
     from orders import deps
 
     aws.ssm.delete_parameter(Name="/tickets-to-heaven/prod/catalog")
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = handler.lambda_handler(load_event("apigw_get_config.json"), lambda_context)
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     # Then the caller learns nothing internal (no parameter path, no exception text)
     assert response["statusCode"] == 500
     assert _body(response) == {
@@ -475,19 +465,13 @@ def test_post_order_to_fake_stripe_sends_only_localstripe_fields(handler: Any, l
 
 
 def test_post_order_logs_order_id_but_no_pii_or_secrets(handler: Any, lambda_context: Any) -> None:
-    import io
 
     from orders import deps
 
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
-        with responses.RequestsMock() as mock:
-            mock.post(PI_URL, json=_pi_json())
-            created = _body(_post(handler, lambda_context, _valid_body()))
-            _get(handler, lambda_context, created["orderId"], created["orderToken"])
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
+    with captured_log(deps.logger) as stream, responses.RequestsMock() as mock:
+        mock.post(PI_URL, json=_pi_json())
+        created = _body(_post(handler, lambda_context, _valid_body()))
+        _get(handler, lambda_context, created["orderId"], created["orderToken"])
     logs = stream.getvalue()
     assert '"message":"order created"' in logs
     assert created["orderId"] in logs

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import responses
-from lambda_helpers import STRIPE_API, plain_client, seed_order, sign, stripe_event, webhook_event
+from lambda_helpers import STRIPE_API, captured_log, plain_client, seed_order, sign, stripe_event, webhook_event
 
 
 @pytest.fixture
@@ -339,7 +339,6 @@ def test_in_flight_duplicate_gets_409_so_stripe_retries(handler: Any, aws: Any, 
 
 
 def test_release_failure_is_not_silent(handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any) -> None:
-    import io
 
     from botocore.exceptions import ClientError
 
@@ -355,12 +354,8 @@ def test_release_failure_is_not_silent(handler: Any, aws: Any, lambda_context: A
 
     monkeypatch.setattr(deps, "enqueue_fulfillment", failing_enqueue)
     monkeypatch.setattr(deps.event_repository, "release", failing_release)
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     # Then 500 (Stripe retries once the lease expires) and the log names both failures
     assert response["statusCode"] == 500
     [line] = [json.loads(x) for x in stream.getvalue().splitlines() if '"request failed"' in x]
@@ -452,17 +447,12 @@ def test_enqueue_failure_releases_claim_and_redelivery_repairs(
 
 
 def test_logs_carry_event_and_order_id_but_no_payload(handler: Any, aws: Any, lambda_context: Any) -> None:
-    import io
 
     from stripe_webhook import deps
 
     order_id = seed_order(aws.orders)
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     [processed] = [json.loads(line) for line in stream.getvalue().splitlines() if '"webhook processed"' in line]
     assert processed["event_id"] == "evt_succeeded_1"
     assert processed["order_id"] == order_id
