@@ -99,6 +99,20 @@ def test_manual_review_after_exhaustion_parks_the_order(
     assert [m["order_id"] for m in aws.dead_letters()] == [order_id]
 
 
+@pytest.mark.parametrize("receive_count", [1, 3])
+@responses.activate
+def test_partner_rejection_on_the_last_attempt_also_refunds(
+    handler: Any, aws: Any, lambda_context: Any, receive_count: int
+) -> None:
+    order_id = seed_order(aws.orders, status="PAID")
+    responses.post(PARTNER_URL, json={"error": "sold out"}, status=409)
+    responses.post(REFUNDS_URL, json=REFUND_OK)
+    event = sqs_event(aws, [{"order_id": order_id}], receive_count=receive_count)
+    assert handler.lambda_handler(event, lambda_context) == {"batchItemFailures": []}
+    assert _order(aws, order_id)["status"] == "REFUNDED"
+    assert "409" in _order(aws, order_id)["failure_reason"]
+
+
 @pytest.mark.parametrize("status", [401, 403, 404, 408, 425, 429, 500, 504])
 @responses.activate
 def test_statuses_that_may_recover_are_retried_not_failed(

@@ -359,6 +359,30 @@ def test_order_with_empty_stored_token_hash_is_never_readable(handler: Any, aws:
 
 
 @responses.activate
+def test_post_order_while_the_same_key_is_in_flight_is_429(handler: Any, aws: Any, lambda_context: Any) -> None:
+    import time
+
+    # Given a request with this Idempotency-Key whose record is still in progress (another invocation)
+    key = "client-key-in-flight"
+    responses.post(PI_URL, json=_pi_json())
+    assert _post(handler, lambda_context, _valid_body(), {"Idempotency-Key": key})["statusCode"] == 201
+    [record] = aws.idempotency.scan()["Items"]
+    aws.idempotency.update_item(
+        Key={"id": record["id"]},
+        UpdateExpression="SET #s = :s, in_progress_expiration = :e",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": "INPROGRESS", ":e": int(time.time() * 1000) + 600_000},
+    )
+    # When the client retries at once
+    response = _post(handler, lambda_context, _valid_body(), {"Idempotency-Key": key})
+    # Then it is told to retry shortly, and no second order or PaymentIntent is made
+    assert response["statusCode"] == 429
+    assert _body(response)["error"]["code"] == "RATE_LIMITED"
+    assert aws.orders.scan()["Count"] == 1
+    assert len(responses.calls) == 1
+
+
+@responses.activate
 def test_post_order_stripe_network_error_is_502(handler: Any, lambda_context: Any) -> None:
     import requests
 
