@@ -591,3 +591,20 @@ def test_refund_of_a_fulfilled_order_enqueues_the_ticket_cancellation(
     assert _send(handler, lambda_context, stripe_event("stripe_charge_refunded.json", order_id))["statusCode"] == 200
     assert _status(aws, order_id) == "REFUNDED"
     assert aws.queued_messages() == [{"order_id": order_id}]
+
+
+def test_duplicates_and_unhandled_types_say_so_in_the_log(handler: Any, aws: Any, lambda_context: Any) -> None:
+    from lambda_helpers import load_event
+
+    from stripe_webhook import deps
+
+    order_id = seed_order(aws.orders)
+    event = stripe_event("stripe_payment_intent_succeeded.json", order_id)
+    with captured_log(deps.logger) as stream:
+        _send(handler, lambda_context, event)
+        _send(handler, lambda_context, event)
+        _send(handler, lambda_context, load_event("stripe_customer_created.json"))
+    messages = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
+    assert messages.count("webhook processed") == 1
+    assert messages.count("webhook ignored: event already processed") == 1
+    assert messages.count("webhook ignored: event type not handled") == 1
