@@ -38,10 +38,16 @@ def _say(message: str) -> None:
     print(f"[redrive] {message}", flush=True)
 
 
-def _output(outputs: dict[str, Any], name: str) -> str:
-    value = outputs.get(name, {})
+def _optional_output(outputs: dict[str, Any], name: str) -> str | None:
+    """An output's value, from ``terraform output -json`` ({"value": ...}) or a plain name -> value map."""
+    value = outputs.get(name)
     value = value.get("value") if isinstance(value, dict) else value
-    if not isinstance(value, str) or not value:
+    return value if isinstance(value, str) and value else None
+
+
+def _output(outputs: dict[str, Any], name: str) -> str:
+    value = _optional_output(outputs, name)
+    if value is None:
         raise ValueError(f"the outputs file has no {name} output; was it written by 'terraform output -json'?")
     return value
 
@@ -107,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"redrive: {exc}", file=sys.stderr)
         return 2
-    region = args.region or (outputs.get("region") or {}).get("value") or os.environ.get("AWS_REGION")
+    region = args.region or _optional_output(outputs, "region") or os.environ.get("AWS_REGION")
     endpoint_url = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     sqs = boto3.client("sqs", region_name=region or "us-east-2", endpoint_url=endpoint_url)
     _say(f"from {dlq_url} to {queue_url}{' (dry run)' if args.dry_run else ''}")
