@@ -13,6 +13,7 @@ state. Two kinds of files are added to the copy, both Terraform override files:
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ ENDPOINT_SERVICES = (
     "acm",
     "apigateway",
     "cloudfront",
+    "cloudtrail",
     "cloudwatch",
     "dynamodb",
     "iam",
@@ -43,6 +45,7 @@ ENDPOINT_SERVICES = (
     "logs",
     "s3",
     "secretsmanager",
+    "servicequotas",
     "sns",
     "sqs",
     "ssm",
@@ -50,6 +53,9 @@ ENDPOINT_SERVICES = (
     "wafv2",
 )
 PROVIDER_ALIASES = (None, "us_east_1")
+# Emulator runs only: most of an apply or destroy is the provider polling (each resource's waiter),
+# not moto, so more resources in flight at once cut the wall time; Terraform's default is 10.
+EMULATOR_PARALLELISM = 32
 
 
 def providers_override(endpoint: str, aliases: Iterable[str | None] = PROVIDER_ALIASES) -> str:
@@ -144,8 +150,9 @@ class Workspace:
     def apply(self) -> None:
         """Apply the stack."""
         started = time.monotonic()
-        self.tf.apply(parallelism="4")
+        output = self.tf.apply(parallelism=str(EMULATOR_PARALLELISM))
         self.timings.record("apply", started)
+        self._keep_log("apply", output)
 
     def plan_json(self, out_path: Path | None = None) -> dict[str, Any]:
         """Save a plan and return its ``show -json`` document (also written to ``out_path``)."""
@@ -181,8 +188,23 @@ class Workspace:
     def destroy(self) -> None:
         """Destroy everything the workspace applied."""
         started = time.monotonic()
-        self.tf.destroy(parallelism="4")
+        output = self.tf.destroy(parallelism=str(EMULATOR_PARALLELISM))
         self.timings.record("destroy", started)
+        self._keep_log("destroy", output)
+
+    def _keep_log(self, step: str, output: object) -> None:
+        """Keep Terraform's output (per-resource "complete after Ns" lines: the profile of the waits)."""
+        (self.dir / f"{step}.log").write_text(output if isinstance(output, str) else "")
+
+    def slowest(self, step: str, count: int = 10) -> list[tuple[int, str]]:
+        """The resources that took longest in ``step``, from its kept log: (seconds, address)."""
+        log = self.dir / f"{step}.log"
+        pattern = re.compile(r"^(\S+): (?:Creation|Destruction|Modifications) complete after (?:(\d+)m)?(\d+)s", re.M)
+        found = [
+            (int(minutes or 0) * 60 + int(seconds), address)
+            for address, minutes, seconds in pattern.findall(log.read_text() if log.exists() else "")
+        ]
+        return sorted(found, reverse=True)[:count]
 
 
 __all__ = ["ENDPOINT_SERVICES", "REGION", "Workspace", "providers_override"]

@@ -13,14 +13,18 @@ timestamps 1980-01-01, permissions 0644, no ``__pycache__``/``*.pyc``/``bin/``, 
 The installed dependency tree is cached per target + requirements hash under
 ``~/.cache/tickets-to-heaven/lambda-deps/`` (override with ``TTH_LAMBDA_DEPS_CACHE``).
 ``DIR/SHA256SUMS`` lists the digests; ``--check`` builds every zip twice and fails on any difference.
-Distributions a function never imports are left out of its zip (``UNUSED_DISTRIBUTIONS``).
-Opt-in ``--compile PYTHON`` also ships hash-based (PEP 552, unchecked) ``.pyc`` files compiled by the
-runtime's Python version: Lambda cannot cache bytecode in /var/task, and this halves cold import time.
+Distributions a function never imports are left out of its zip (``UNUSED_DISTRIBUTIONS``), and so are
+files no function loads (``PRUNED_FILES``, each with the reason).
+Every zip ships hash-checked (PEP 552) ``.pyc`` files compiled by the runtime's Python version
+(``python3.13``, found on PATH; ``--compile PYTHON`` names another, ``--no-compile`` leaves them out):
+Lambda cannot write bytecode into /var/task, so without them every cold start compiles every module it
+imports. They carry no timestamps, so the zips stay reproducible (``--check``).
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import io
 import os
@@ -53,6 +57,19 @@ UNUSED_DISTRIBUTIONS = {
     "sweeper": ("cryptography", "cffi", "pycparser"),
 }
 PRUNE_SUFFIXES = (".pyc", ".pyo")
+# Written beside SHA256SUMS: the digest of the build's inputs, so an unchanged build is reused.
+BUILD_KEY_FILE = "BUILD_KEY"
+# Files of the dependencies that no function loads (fnmatch patterns on archive names; ``*`` spans ``/``).
+# tests/unit/lambda/test_build_lambdas.py proves each reason on the installed tree.
+PRUNED_FILES = {
+    # TypedDicts for type checkers: stripe imports them only under ``if TYPE_CHECKING``.
+    "stripe/params/*": "typing only",
+    # Powertools serves these only from ``enable_swagger()``, which no function calls.
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui/*.js": "swagger-ui bundle",
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui/*.css": "swagger-ui bundle",
+    # Stub files: read by type checkers, never imported.
+    "*.pyi": "typing only",
+}
 
 
 def log(message: str) -> None:
@@ -126,15 +143,32 @@ def install_deps(target: str, python: str | None, *, refresh: bool = False) -> P
     return dest
 
 
-def iter_files(base: Path, top: Path) -> list[tuple[str, Path]]:
-    """(archive name, path) of every file below ``top`` relative to ``base``, pruned."""
+def iter_files(base: Path, top: Path, *, bytecode: bool = False) -> list[tuple[str, Path]]:
+    """(archive name, path) of every file below ``top`` relative to ``base``, pruned.
+
+    With ``bytecode``, the ``__pycache__/*.pyc`` this build compiled are kept.
+    """
     files = []
     for path in top.rglob("*"):
         rel = path.relative_to(base)
-        if not path.is_file() or any(part in PRUNE_DIRS for part in rel.parts) or path.suffix in PRUNE_SUFFIXES:
+        if not path.is_file():
+            continue
+        if bytecode and rel.parent.name == "__pycache__" and path.suffix == ".pyc":
+            files.append((rel.as_posix(), path))
+            continue
+        if any(part in PRUNE_DIRS for part in rel.parts) or path.suffix in PRUNE_SUFFIXES:
             continue
         files.append((rel.as_posix(), path))
     return files
+
+
+def source_of(name: str) -> str:
+    """The source a ``__pycache__/<module>.<tag>.pyc`` archive name was compiled from (else ``name``)."""
+    parent, _, leaf = name.rpartition("/")
+    if not leaf.endswith(".pyc") or not (parent == "__pycache__" or parent.endswith("/__pycache__")):
+        return name
+    package = parent[: -len("__pycache__")]
+    return f"{package}{leaf.split('.', 1)[0]}.py"
 
 
 def distribution_files(deps_tree: Path, distribution: str) -> set[str]:
@@ -152,12 +186,21 @@ def distribution_files(deps_tree: Path, distribution: str) -> set[str]:
     return owned
 
 
-def package_files(function: str, deps_tree: Path) -> list[tuple[str, Path]]:
-    """Every file of one deployment package, sorted by archive name."""
+def is_pruned(name: str) -> bool:
+    """Whether ``PRUNED_FILES`` leaves this dependency file out of every package."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in PRUNED_FILES)
+
+
+def package_files(function: str, deps_tree: Path, *, bytecode: bool = False) -> list[tuple[str, Path]]:
+    """Every file of one deployment package, sorted by archive name (``bytecode``: the deps' ``.pyc`` too)."""
     unused: set[str] = set()
     for distribution in UNUSED_DISTRIBUTIONS.get(function, ()):
         unused |= distribution_files(deps_tree, distribution)
-    entries = {name: path for name, path in iter_files(deps_tree, deps_tree) if name not in unused}
+    entries = {
+        name: path
+        for name, path in iter_files(deps_tree, deps_tree, bytecode=bytecode)
+        if source_of(name) not in unused and not is_pruned(source_of(name))
+    }
     for package in (*SHARED, function):
         for name, path in iter_files(SRC, SRC / package):
             if name in entries:
@@ -166,29 +209,108 @@ def package_files(function: str, deps_tree: Path) -> list[tuple[str, Path]]:
     return sorted(entries.items())
 
 
-def compile_files(files: list[tuple[str, Path]], python: str, workdir: Path) -> list[tuple[str, Path]]:
-    """Opt-in (``--compile``): add ``__pycache__/*.pyc`` compiled by ``python`` (the runtime's version).
+def compile_tree(tree: Path, python: str) -> None:
+    """Compile every module below ``tree`` in place, as it will sit in /var/task (hash-checked pycs)."""
+    subprocess.run(
+        [
+            python, "-m", "compileall", "-q", "-j", "0",
+            "--invalidation-mode", "checked-hash",
+            "-s", str(tree), "-p", "/var/task",
+            str(tree),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
 
-    Hash-based, unchecked pycs (PEP 552) carry no timestamps; code object file names are the
-    Lambda paths (``/var/task/...``). Lambda cannot write bytecode into /var/task, so without them
-    every cold start compiles every imported module.
+
+def compiled_deps(deps_tree: Path, python: str) -> Path:
+    """The dependency tree with its bytecode, compiled once per tree and interpreter (cached beside it)."""
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.implementation.cache_tag)"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    dest = deps_tree.with_name(f"{deps_tree.name}-{version}-checked-hash")
+    complete = dest.with_name(dest.name + ".complete")  # outside the tree, so no package ships it
+    if complete.exists() and dest.is_dir():
+        return dest
+    log(f"dependencies: compiling bytecode with {python} into {dest} (once per dependency set)")
+    staging = Path(tempfile.mkdtemp(prefix=dest.name + ".", dir=dest.parent))
+    try:
+        shutil.copytree(deps_tree, staging, dirs_exist_ok=True)
+        compile_tree(staging, python)
+        shutil.rmtree(dest, ignore_errors=True)
+        staging.rename(dest)
+        complete.touch()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return dest
+
+
+def compile_files(files: list[tuple[str, Path]], python: str, workdir: Path) -> list[tuple[str, Path]]:
+    """Add ``__pycache__/*.pyc`` compiled by ``python`` (the runtime's version) for ``files``.
+
+    Hash-checked pycs (PEP 552) carry the source's hash instead of its mtime, so they are
+    reproducible and never go stale against the source beside them; code object file names are
+    the Lambda paths (``/var/task/...``).
     """
     for name, path in files:
         target = workdir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-    subprocess.run(
-        [
-            python, "-m", "compileall", "-q", "-j", "2",
-            "--invalidation-mode", "unchecked-hash",
-            "-s", str(workdir), "-p", "/var/task",
-            str(workdir),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    compile_tree(workdir, python)
     compiled = [(p.relative_to(workdir).as_posix(), p) for p in workdir.rglob("*.pyc")]
     return sorted([*files, *compiled])
+
+
+def runtime_compiler(requested: str | None, version: str) -> str:
+    """The interpreter that compiles the bytecode; it must be the runtime's ``major.minor``."""
+    interpreter = requested or shutil.which(f"python{version}")
+    if not interpreter:
+        raise SystemExit(f"no python{version} on PATH to compile the bytecode (scripts/bootstrap finds one)")
+    found = subprocess.run(
+        [interpreter, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if found != version:
+        raise SystemExit(f"{interpreter} is Python {found}; the packages' bytecode must be built by {version}")
+    return interpreter
+
+
+def package(function: str, deps_tree: Path, python: str | None, workdir: Path) -> list[tuple[str, Path]]:
+    """The files of one package; with ``python``, the function's own sources compiled in ``workdir``."""
+    files = package_files(function, deps_tree, bytecode=bool(python))
+    if not python:
+        return files
+    own = {name for package in (*SHARED, function) for name, _ in iter_files(SRC, SRC / package)}
+    log(f"{function}: compiling its sources with {python}")
+    compiled = compile_files([(n, p) for n, p in files if n in own], python, workdir)
+    return sorted({**dict(files), **dict(compiled)}.items())
+
+
+def build_key(args: argparse.Namespace, deps_tree: Path) -> str:
+    """Digest of everything a build reads: this script, the sources, the dependency set, the options."""
+    digest = hashlib.sha256()
+    options = [args.target, args.python or "", args.compile or "", *args.functions, deps_tree.name]
+    digest.update("\0".join(options).encode())
+    for path in [Path(__file__).resolve(), *sorted(p for p in SRC.rglob("*") if p.is_file())]:
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def up_to_date(out: Path, key: str, functions: list[str]) -> bool:
+    """Whether ``out`` holds the packages of this exact build, intact (SHA256SUMS still matches)."""
+    try:
+        if (out / BUILD_KEY_FILE).read_text().strip() != key:
+            return False
+        sums = dict(line.split()[::-1] for line in (out / "SHA256SUMS").read_text().splitlines() if line.strip())
+        return all(
+            hashlib.sha256((out / f"{f}.zip").read_bytes()).hexdigest() == sums.get(f"{f}.zip") for f in functions
+        )
+    except (FileNotFoundError, ValueError):
+        return False
 
 
 def build_zip(files: list[tuple[str, Path]]) -> bytes:
@@ -213,28 +335,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="build twice and fail unless byte-identical")
     parser.add_argument("--refresh-deps", action="store_true", help="ignore the dependency cache")
     parser.add_argument("--functions", nargs="+", choices=FUNCTIONS, default=list(FUNCTIONS))
-    parser.add_argument(
+    compiled = parser.add_mutually_exclusive_group()
+    compiled.add_argument(
         "--compile",
         metavar="PYTHON",
-        help="opt-in: also ship hash-based .pyc compiled by this interpreter (must be the runtime's version)",
+        help=f"interpreter that compiles the shipped .pyc (default: python{LAMBDA_PYTHON} on PATH; runtime's version)",
     )
+    compiled.add_argument("--no-compile", action="store_true", help="ship sources only (slower cold starts)")
     args = parser.parse_args(argv)
+    if not args.no_compile:
+        here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        version = args.python or (LAMBDA_PYTHON if args.target == "lambda" else here)
+        args.compile = runtime_compiler(args.compile or (sys.executable if version == here else None), version)
 
     deps_tree = install_deps(args.target, args.python, refresh=args.refresh_deps)
     out: Path = args.out
+    key = build_key(args, deps_tree)
+    if not args.check and not args.refresh_deps and up_to_date(out, key, args.functions):
+        log(f"packages in {out} are up to date (same sources, dependencies and build); nothing to do")
+        return 0
+    if args.compile:
+        deps_tree = compiled_deps(deps_tree, args.compile)
     out.mkdir(parents=True, exist_ok=True)
+    (out / BUILD_KEY_FILE).unlink(missing_ok=True)
     sums = []
     for function in args.functions:
         with tempfile.TemporaryDirectory(prefix=f"tth-{function}-") as workdir:
-            files = package_files(function, deps_tree)
-            if args.compile:
-                log(f"{function}: compiling bytecode with {args.compile}")
-                files = compile_files(files, args.compile, Path(workdir) / "a")
+            files = package(function, deps_tree, args.compile, Path(workdir) / "a")
             data = build_zip(files)
             if args.check:
-                again = package_files(function, deps_tree)
-                if args.compile:
-                    again = compile_files(again, args.compile, Path(workdir) / "b")
+                again = package(function, deps_tree, args.compile, Path(workdir) / "b")
                 if build_zip(again) != data:
                     log(f"{function}: NOT reproducible")
                     return 1
@@ -244,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         sums.append(f"{digest}  {function}.zip")
         log(f"{function}.zip: {len(data) / 1e6:.2f} MB zipped, {unpacked / 1e6:.2f} MB unpacked, sha256 {digest}")
     (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    (out / BUILD_KEY_FILE).write_text(key + "\n")
     log(f"wrote {len(sums)} packages to {out}" + (" (reproducibility checked)" if args.check else ""))
     return 0
 

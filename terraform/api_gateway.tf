@@ -12,11 +12,30 @@
 #   and checks the same secret;
 # - a Lambda authorizer adds latency and cost to every request.
 # The key's value is in state and in the distribution config: anyone who can
-# read those can skip the WAF, not reach more data. Rotate it by replacing
-# aws_api_gateway_api_key.cloudfront (README: rotation).
+# read those can skip the WAF, not reach more data. Rotate it with
+# var.api_key_generations (README: rotation): the new key is valid before
+# CloudFront sends it and the old one stays valid until CloudFront is
+# deployed, so no request is refused in between.
 
 locals {
   api_stage_name = var.environment
+
+  # Method throttles: every method's default, and the webhook's own.
+  api_method_throttles = {
+    all = {
+      method_path = "*/*"
+      burst_limit = var.api_throttling_burst_limit
+      rate_limit  = var.api_throttling_rate_limit
+    }
+    stripe_webhook = {
+      method_path = "${local.api_routes.stripe_webhook.arn_path}/${local.api_routes.stripe_webhook.http_method}"
+      burst_limit = var.stripe_webhook_throttling_burst_limit
+      rate_limit  = var.stripe_webhook_throttling_rate_limit
+    }
+  }
+
+  # The generation CloudFront sends (the last one listed).
+  api_key_current = var.api_key_generations[length(var.api_key_generations) - 1]
 
   # Every route: the function behind it, and how API Gateway validates it
   # before invoking anything. arn_path is the route in execute-api ARN form.
@@ -290,6 +309,14 @@ resource "aws_api_gateway_deployment" "api" {
     ]))
   }
 
+  # A deployment snapshots what exists when it is created: the triggers
+  # above hash the configuration, these make sure it is all in place first
+  # (else the stage keeps AWS's default error bodies until the next deploy).
+  depends_on = [
+    aws_api_gateway_gateway_response.error,
+    aws_api_gateway_integration.route,
+  ]
+
   # The stage points at the new deployment before the old one is deleted.
   lifecycle {
     create_before_destroy = true
@@ -338,11 +365,16 @@ resource "aws_api_gateway_stage" "api" {
   ]
 }
 
-resource "aws_api_gateway_method_settings" "all" {
+# Stage throttles are per method: "*/*" sets every method's own bucket, and
+# Stripe's webhook gets its own limits, so a flood of forged signatures is
+# throttled there and never takes the capacity of checkout.
+resource "aws_api_gateway_method_settings" "route" {
   # checkov:skip=CKV_AWS_225: Caching is off on purpose: responses are per order and per request (see the stage).
+  for_each = local.api_method_throttles
+
   rest_api_id = aws_api_gateway_rest_api.api.id
   stage_name  = aws_api_gateway_stage.api.stage_name
-  method_path = "*/*"
+  method_path = each.value.method_path
 
   settings {
     metrics_enabled = true
@@ -350,16 +382,26 @@ resource "aws_api_gateway_method_settings" "all" {
     # Request and response bodies carry customer e-mail and names.
     data_trace_enabled     = false
     caching_enabled        = false
-    throttling_burst_limit = var.api_throttling_burst_limit
-    throttling_rate_limit  = var.api_throttling_rate_limit
+    throttling_burst_limit = each.value.burst_limit
+    throttling_rate_limit  = each.value.rate_limit
   }
 }
 
+moved {
+  from = aws_api_gateway_method_settings.all
+  to   = aws_api_gateway_method_settings.route["all"]
+}
+
 # Regional, account-wide setting: the role API Gateway writes execution logs
-# with. Destroy only forgets it (provider 5.x); reset_on_delete is left
-# unset because it is deprecated and the emulator cannot reset it.
+# with, for every API of the account. Managed here only when the account has
+# no role yet (var.api_gateway_account_role_arn null). Destroy only forgets
+# it (provider 5.x); reset_on_delete is left unset because it is deprecated
+# and the emulator cannot reset it.
 resource "aws_api_gateway_account" "settings" {
-  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch.arn
+  # On/off switch: leave an existing account setting alone.
+  count = local.api_gateway_account_managed ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
 
   # The role must be allowed to write before API Gateway accepts it.
   depends_on = [aws_iam_role_policy.api_gateway_cloudwatch]
@@ -370,11 +412,21 @@ resource "aws_api_gateway_account" "settings" {
 ################################################################################
 
 resource "aws_api_gateway_api_key" "cloudfront" {
-  name        = "${local.name_prefix}-cloudfront"
+  for_each = toset(var.api_key_generations)
+
+  name        = "${local.name_prefix}-cloudfront-${each.key}"
   description = "Sent by CloudFront as x-api-key on every /api/* request; proves the request passed the distribution"
   enabled     = true
 }
 
+moved {
+  from = aws_api_gateway_api_key.cloudfront
+  to   = aws_api_gateway_api_key.cloudfront["1"]
+}
+
+# Authentication only: throttling is per method on the stage. A plan-wide
+# limit would be one bucket for all traffic (every request carries
+# CloudFront's key), so webhook bursts would throttle checkout.
 resource "aws_api_gateway_usage_plan" "cloudfront" {
   name        = "${local.name_prefix}-cloudfront"
   description = "All shop traffic arrives with CloudFront's key"
@@ -383,15 +435,17 @@ resource "aws_api_gateway_usage_plan" "cloudfront" {
     api_id = aws_api_gateway_rest_api.api.id
     stage  = aws_api_gateway_stage.api.stage_name
   }
-
-  throttle_settings {
-    burst_limit = var.api_throttling_burst_limit
-    rate_limit  = var.api_throttling_rate_limit
-  }
 }
 
 resource "aws_api_gateway_usage_plan_key" "cloudfront" {
-  key_id        = aws_api_gateway_api_key.cloudfront.id
+  for_each = aws_api_gateway_api_key.cloudfront
+
+  key_id        = each.value.id
   key_type      = "API_KEY"
   usage_plan_id = aws_api_gateway_usage_plan.cloudfront.id
+}
+
+moved {
+  from = aws_api_gateway_usage_plan_key.cloudfront
+  to   = aws_api_gateway_usage_plan_key.cloudfront["1"]
 }

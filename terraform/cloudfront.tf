@@ -10,9 +10,6 @@ locals {
   cloudfront_cache_policy_caching_disabled                = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
   cloudfront_origin_request_policy_all_viewer_except_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-  # Exempt from WAF body rules and per-IP rate limits (see the web ACL).
-  stripe_webhook_path = "/api/webhooks/stripe"
-
   site_origin_id = "site-bucket"
   api_origin_id  = "api-gateway"
 
@@ -131,7 +128,7 @@ resource "aws_cloudfront_distribution" "site" {
   # checkov:skip=CKV_AWS_310: Each path has one origin (S3 or the regional API); there is no second copy to fail over to.
   # checkov:skip=CKV_AWS_374: The shop sells worldwide; no country is excluded.
   # checkov:skip=CKV_AWS_174: Without a custom domain the *.cloudfront.net certificate fixes the minimum at TLSv1; with site_certificate_arn it is TLSv1.2_2021 (CKV_TTH_21).
-  # checkov:skip=CKV2_AWS_42: The custom certificate is optional (site_domain_name/site_certificate_arn); production sets it, tests cannot issue one.
+  # checkov:skip=CKV2_AWS_42: Production must set site_domain_name/site_certificate_arn (precondition below); only the explicit opt-out cloudfront_default_domain_allowed (trials, the emulator, which cannot issue a certificate) serves *.cloudfront.net.
   # checkov:skip=CKV2_AWS_47: The web ACL below runs AWSManagedRulesKnownBadInputsRuleSet (Log4j rules) unmodified; the check cannot follow the count-switched web_acl_id.
   comment             = "${local.name_prefix} shop"
   enabled             = true
@@ -164,7 +161,7 @@ resource "aws_cloudfront_distribution" "site" {
     # so through the WAF): every method requires this API key (api_gateway.tf).
     custom_header {
       name  = "x-api-key"
-      value = aws_api_gateway_api_key.cloudfront.value
+      value = aws_api_gateway_api_key.cloudfront[local.api_key_current].value
     }
   }
 
@@ -219,270 +216,12 @@ resource "aws_cloudfront_distribution" "site" {
       condition     = (var.site_domain_name == null) == (var.site_certificate_arn == null)
       error_message = "Set site_domain_name and site_certificate_arn together, or neither."
     }
-  }
-}
 
-################################################################################
-# WAF (CloudFront scope: lives in us-east-1)
-################################################################################
-
-resource "aws_wafv2_web_acl" "site" {
-  # On/off switch: the web ACL costs a monthly fee plus per request.
-  count = var.waf_enabled ? 1 : 0
-
-  provider = aws.us_east_1
-
-  name        = "${local.name_prefix}-site"
-  description = "Managed rule groups and per-IP rate limits in front of the shop"
-  scope       = "CLOUDFRONT"
-
-  default_action {
-    allow {}
-  }
-
-  rule {
-    name     = "aws-ip-reputation"
-    priority = 10
-
-    override_action {
-      none {}
-    }
-
-    statement {
-      managed_rule_group_statement {
-        vendor_name = "AWS"
-        name        = "AWSManagedRulesAmazonIpReputationList"
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "aws-ip-reputation"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  rule {
-    name     = "aws-common"
-    priority = 20
-
-    override_action {
-      none {}
-    }
-
-    statement {
-      managed_rule_group_statement {
-        vendor_name = "AWS"
-        name        = "AWSManagedRulesCommonRuleSet"
-
-        # Stripe event payloads can exceed the rule's 8 KB body limit; the
-        # API itself caps bodies (API Gateway 10 MB, handlers validate).
-        rule_action_override {
-          name = "SizeRestrictions_BODY"
-
-          action_to_use {
-            count {}
-          }
-        }
-
-        # Stripe webhooks are authenticated by their signature and carry
-        # arbitrary customer text; body rules would drop paid orders.
-        scope_down_statement {
-          not_statement {
-            statement {
-              byte_match_statement {
-                search_string         = local.stripe_webhook_path
-                positional_constraint = "EXACTLY"
-
-                field_to_match {
-                  uri_path {}
-                }
-
-                text_transformation {
-                  priority = 0
-                  type     = "NONE"
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "aws-common"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  rule {
-    name     = "aws-known-bad-inputs"
-    priority = 30
-
-    override_action {
-      none {}
-    }
-
-    statement {
-      managed_rule_group_statement {
-        vendor_name = "AWS"
-        name        = "AWSManagedRulesKnownBadInputsRuleSet"
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "aws-known-bad-inputs"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  rule {
-    name     = "rate-limit-api"
-    priority = 40
-
-    action {
-      block {}
-    }
-
-    statement {
-      rate_based_statement {
-        limit              = max(100, floor(var.waf_rate_limit / 5))
-        aggregate_key_type = "IP"
-
-        # /api/* except Stripe's webhook (Stripe sends bursts from a few
-        # addresses after a ticket drop; API Gateway throttling covers it).
-        scope_down_statement {
-          and_statement {
-            statement {
-              byte_match_statement {
-                search_string         = "/api/"
-                positional_constraint = "STARTS_WITH"
-
-                field_to_match {
-                  uri_path {}
-                }
-
-                text_transformation {
-                  priority = 0
-                  type     = "NONE"
-                }
-              }
-            }
-
-            statement {
-              not_statement {
-                statement {
-                  byte_match_statement {
-                    search_string         = local.stripe_webhook_path
-                    positional_constraint = "EXACTLY"
-
-                    field_to_match {
-                      uri_path {}
-                    }
-
-                    text_transformation {
-                      priority = 0
-                      type     = "NONE"
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "rate-limit-api"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  rule {
-    name     = "rate-limit-all"
-    priority = 50
-
-    action {
-      block {}
-    }
-
-    statement {
-      rate_based_statement {
-        limit              = var.waf_rate_limit
-        aggregate_key_type = "IP"
-
-        # Stripe's webhook is exempt, as in rate-limit-api.
-        scope_down_statement {
-          not_statement {
-            statement {
-              byte_match_statement {
-                search_string         = local.stripe_webhook_path
-                positional_constraint = "EXACTLY"
-
-                field_to_match {
-                  uri_path {}
-                }
-
-                text_transformation {
-                  priority = 0
-                  type     = "NONE"
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "rate-limit-all"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  visibility_config {
-    cloudwatch_metrics_enabled = true
-    metric_name                = "${local.name_prefix}-site"
-    sampled_requests_enabled   = true
-  }
-}
-
-# WAF logs must go to a log group named aws-waf-logs-* in the web ACL's region.
-resource "aws_cloudwatch_log_group" "waf" {
-  # checkov:skip=CKV_AWS_158: Lives in us-east-1 where the stack has no CMK; encrypted with CloudWatch's service key, and order tokens and Stripe signatures are redacted below.
-  # checkov:skip=CKV_TTH_15: Same reason as CKV_AWS_158: no customer-managed key in us-east-1.
-  # On/off switch with the web ACL.
-  count = var.waf_enabled ? 1 : 0
-
-  provider = aws.us_east_1
-
-  name              = "aws-waf-logs-${local.name_prefix}-site"
-  retention_in_days = var.log_retention_days
-}
-
-resource "aws_wafv2_web_acl_logging_configuration" "site" {
-  # On/off switch with the web ACL.
-  count = var.waf_enabled ? 1 : 0
-
-  provider = aws.us_east_1
-
-  resource_arn            = aws_wafv2_web_acl.site[0].arn
-  log_destination_configs = [aws_cloudwatch_log_group.waf[0].arn]
-
-  redacted_fields {
-    single_header {
-      name = "x-order-token"
-    }
-  }
-
-  redacted_fields {
-    single_header {
-      name = "stripe-signature"
+    # The *.cloudfront.net certificate accepts TLSv1: serving the shop on it
+    # must be a decision, not a forgotten variable.
+    precondition {
+      condition     = local.custom_domain_enabled || var.cloudfront_default_domain_allowed
+      error_message = "Set site_domain_name and site_certificate_arn (TLS 1.2 minimum), or opt out with cloudfront_default_domain_allowed = true (the *.cloudfront.net certificate accepts TLSv1)."
     }
   }
 }

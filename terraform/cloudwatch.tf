@@ -27,12 +27,24 @@ resource "aws_cloudwatch_log_group" "api_execution" {
   kms_key_id        = aws_kms_key.main.arn
 }
 
+# DynamoDB writes no logs itself: its item-level data events come from the
+# CloudTrail trail in cloudtrail.tf.
+resource "aws_cloudwatch_log_group" "dynamodb" {
+  name              = "/aws/dynamodb/${local.name_prefix}/data-events"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
 ################################################################################
 # Alarms
 ################################################################################
 
 locals {
   alarm_actions = [aws_sns_topic.alarms.arn]
+
+  # Item operations the functions call (iam.tf); single-digit ms is normal.
+  dynamodb_operations           = ["GetItem", "PutItem", "UpdateItem"]
+  dynamodb_latency_threshold_ms = 100
 
   dead_letter_queues = {
     fulfillment_dlq = aws_sqs_queue.fulfillment_dlq.name
@@ -87,6 +99,64 @@ resource "aws_cloudwatch_metric_alarm" "function_duration" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
+}
+
+# A function near its reserved concurrency throttles soon: page before it does.
+resource "aws_cloudwatch_metric_alarm" "function_concurrency" {
+  for_each = local.functions
+
+  alarm_name          = "${local.function_names[each.key]}-function-concurrency"
+  alarm_description   = "${local.function_names[each.key]} used more than 80% of its ${each.value.reserved_concurrency} reserved executions."
+  namespace           = "AWS/Lambda"
+  metric_name         = "ConcurrentExecutions"
+  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = floor(each.value.reserved_concurrency * 0.8)
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+# Every request path reads or writes a table item: slow items are slow
+# checkouts. One alarm per table over the operations the functions use.
+resource "aws_cloudwatch_metric_alarm" "table_latency" {
+  for_each = aws_dynamodb_table.shop
+
+  alarm_name          = "${each.value.name}-latency"
+  alarm_description   = "p99 item latency of ${each.value.name} above ${local.dynamodb_latency_threshold_ms} ms."
+  evaluation_periods  = 3
+  threshold           = local.dynamodb_latency_threshold_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "slowest"
+    expression  = "MAX([${join(", ", [for op in local.dynamodb_operations : lower(op)])}])"
+    label       = "Slowest operation p99 (ms)"
+    return_data = true
+  }
+
+  dynamic "metric_query" {
+    for_each = toset(local.dynamodb_operations)
+
+    content {
+      id = lower(metric_query.value)
+
+      metric {
+        namespace   = "AWS/DynamoDB"
+        metric_name = "SuccessfulRequestLatency"
+        dimensions  = { TableName = each.value.name, Operation = metric_query.value }
+        stat        = "p99"
+        period      = 300
+      }
+    }
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "api_5xx" {
@@ -333,8 +403,13 @@ resource "aws_cloudwatch_metric_alarm" "business" {
 
 locals {
   dashboard_function_metrics = {
-    for metric in ["Invocations", "Errors", "Throttles"] : metric => [
+    for metric in ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"] : metric => [
       for key in keys(local.functions) : ["AWS/Lambda", metric, "FunctionName", local.function_names[key]]
+    ]
+  }
+  dashboard_table_metrics = {
+    for metric in ["ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits"] : metric => [
+      for table in aws_dynamodb_table.shop : ["AWS/DynamoDB", metric, "TableName", table.name]
     ]
   }
   dashboard_api_dimensions = ["ApiName", aws_api_gateway_rest_api.api.name, "Stage", local.api_stage_name]
@@ -399,7 +474,45 @@ resource "aws_cloudwatch_dashboard" "shop" {
         }
       },
       {
-        type = "metric", x = 0, y = 12, width = 24, height = 6
+        type = "metric", x = 0, y = 12, width = 12, height = 6
+        properties = {
+          title   = "Lambda duration p95", region = var.region, stat = "p95", period = 300
+          metrics = local.dashboard_function_metrics["Duration"]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 12, width = 12, height = 6
+        properties = {
+          title   = "Lambda concurrent executions", region = var.region, stat = "Maximum", period = 60
+          metrics = local.dashboard_function_metrics["ConcurrentExecutions"]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 18, width = 8, height = 6
+        properties = {
+          title   = "DynamoDB consumed read capacity", region = var.region, stat = "Sum", period = 300
+          metrics = local.dashboard_table_metrics["ConsumedReadCapacityUnits"]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 18, width = 8, height = 6
+        properties = {
+          title   = "DynamoDB consumed write capacity", region = var.region, stat = "Sum", period = 300
+          metrics = local.dashboard_table_metrics["ConsumedWriteCapacityUnits"]
+        }
+      },
+      {
+        type = "metric", x = 16, y = 18, width = 8, height = 6
+        properties = {
+          title = "DynamoDB item latency p99 (ms)", region = var.region, stat = "p99", period = 300
+          metrics = [
+            for pair in setproduct(values(aws_dynamodb_table.shop), local.dynamodb_operations) :
+            ["AWS/DynamoDB", "SuccessfulRequestLatency", "TableName", pair[0].name, "Operation", pair[1]]
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 24, width = 24, height = 6
         properties = {
           title = "DynamoDB throttled requests", region = var.region, stat = "Sum", period = 300
           metrics = concat(

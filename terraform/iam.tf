@@ -236,8 +236,13 @@ resource "aws_iam_role_policy" "function" {
 }
 
 ################################################################################
-# API Gateway's account-wide CloudWatch role (execution and access logs)
+# API Gateway's account-wide CloudWatch role (execution and access logs),
+# created only when the stack manages the account setting (api_gateway.tf)
 ################################################################################
+
+locals {
+  api_gateway_account_managed = var.api_gateway_account_role_arn == null
+}
 
 data "aws_iam_policy_document" "api_gateway_assume_role" {
   statement {
@@ -247,10 +252,20 @@ data "aws_iam_policy_document" "api_gateway_assume_role" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    # Confused-deputy guard: only API Gateway acting for this account.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
   }
 }
 
 resource "aws_iam_role" "api_gateway_cloudwatch" {
+  # On/off switch with the account setting.
+  count = local.api_gateway_account_managed ? 1 : 0
+
   name               = "${local.name_prefix}-apigw-cloudwatch"
   description        = "Lets API Gateway write the shop API's execution and access logs"
   assume_role_policy = data.aws_iam_policy_document.api_gateway_assume_role.json
@@ -286,7 +301,52 @@ data "aws_iam_policy_document" "api_gateway_cloudwatch" {
 }
 
 resource "aws_iam_role_policy" "api_gateway_cloudwatch" {
+  # On/off switch with the account setting.
+  count = local.api_gateway_account_managed ? 1 : 0
+
   name   = "execution-logs"
-  role   = aws_iam_role.api_gateway_cloudwatch.id
+  role   = aws_iam_role.api_gateway_cloudwatch[0].id
   policy = data.aws_iam_policy_document.api_gateway_cloudwatch.json
+}
+
+################################################################################
+# CloudTrail's role for the DynamoDB data-event log group (cloudtrail.tf)
+################################################################################
+
+data "aws_iam_policy_document" "cloudtrail_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    # Confused-deputy guard: only this stack's trail.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.dynamodb_trail_arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "cloudtrail_logs" {
+  name               = "${local.name_prefix}-cloudtrail-logs"
+  description        = "Lets CloudTrail write the DynamoDB data events to CloudWatch Logs"
+  assume_role_policy = data.aws_iam_policy_document.cloudtrail_assume_role.json
+}
+
+data "aws_iam_policy_document" "cloudtrail_logs" {
+  statement {
+    sid       = "WriteDataEvents"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.dynamodb.arn}:log-stream:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "cloudtrail_logs" {
+  name   = "data-event-logs"
+  role   = aws_iam_role.cloudtrail_logs.id
+  policy = data.aws_iam_policy_document.cloudtrail_logs.json
 }

@@ -1,6 +1,20 @@
 # Packages come from scripts/build_lambdas.py (deterministic zips: same
 # sources, same bytes, same hash, so a plan without source changes is quiet).
 
+# The account's concurrent-executions quota. Lambda refuses a reservation
+# that leaves less than 100 unreserved, and a new account's quota is often
+# 10: without this read the apply would fail midway, after half the stack.
+data "aws_servicequotas_service_quota" "lambda_concurrency" {
+  service_code = "lambda"
+  quota_code   = "L-B99A9384" # Concurrent executions
+}
+
+locals {
+  lambda_concurrency_quota            = data.aws_servicequotas_service_quota.lambda_concurrency.value
+  lambda_reserved_concurrency_total   = sum([for fn in local.functions : fn.reserved_concurrency])
+  lambda_unreserved_concurrency_floor = 100 # Lambda keeps this much unreserved (PutFunctionConcurrency)
+}
+
 resource "aws_lambda_function" "function" {
   # checkov:skip=CKV_AWS_117: The functions call only AWS APIs and public HTTPS APIs (Stripe, the partner); a VPC would add NAT gateways and endpoints and no control, since access is governed by IAM.
   # checkov:skip=CKV_AWS_272: Packages are built reproducibly from the reviewed commit and deployed by the same pipeline; AWS Signer is not part of this stack yet (README: known gaps).
@@ -47,6 +61,13 @@ resource "aws_lambda_function" "function" {
     aws_cloudwatch_log_group.function,
     aws_iam_role_policy.function,
   ]
+
+  lifecycle {
+    precondition {
+      condition     = local.lambda_concurrency_quota - local.lambda_reserved_concurrency_total >= local.lambda_unreserved_concurrency_floor
+      error_message = "The functions reserve ${local.lambda_reserved_concurrency_total} concurrent executions, but the account's Lambda quota (L-B99A9384) is ${local.lambda_concurrency_quota} and Lambda keeps ${local.lambda_unreserved_concurrency_floor} unreserved: request a quota of at least ${local.lambda_reserved_concurrency_total + local.lambda_unreserved_concurrency_floor} in Service Quotas, or lower fulfillment_reserved_concurrency."
+    }
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "fulfillment" {

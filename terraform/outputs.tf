@@ -1,3 +1,7 @@
+locals {
+  site_url = "https://${local.custom_domain_enabled ? var.site_domain_name : aws_cloudfront_distribution.site.domain_name}"
+}
+
 ################################################################################
 # ---- site ----
 ################################################################################
@@ -34,7 +38,7 @@ output "site_bucket_name" {
 
 output "site_url" {
   description = "Public URL of the shop."
-  value       = "https://${local.custom_domain_enabled ? var.site_domain_name : aws_cloudfront_distribution.site.domain_name}"
+  value       = local.site_url
 }
 
 output "waf_web_acl_arn" {
@@ -58,7 +62,7 @@ output "api_invoke_url" {
 
 output "api_key_id" {
   description = "Id of the API key CloudFront sends (read its value with aws apigateway get-api-key --include-value)."
-  value       = aws_api_gateway_api_key.cloudfront.id
+  value       = aws_api_gateway_api_key.cloudfront[local.api_key_current].id
 }
 
 output "api_stage_name" {
@@ -68,12 +72,12 @@ output "api_stage_name" {
 
 output "api_url" {
   description = "Public base URL of the API, through CloudFront."
-  value       = "https://${local.custom_domain_enabled ? var.site_domain_name : aws_cloudfront_distribution.site.domain_name}/api"
+  value       = "${local.site_url}/api"
 }
 
 output "stripe_webhook_url" {
   description = "URL to register as the Stripe webhook endpoint."
-  value       = "https://${local.custom_domain_enabled ? var.site_domain_name : aws_cloudfront_distribution.site.domain_name}/api/webhooks/stripe"
+  value       = "${local.site_url}${local.stripe_webhook_path}"
 }
 
 ################################################################################

@@ -1,7 +1,8 @@
 terraform {
-  # 1.6 is the oldest release with every language feature used here
-  # (optional object attributes, import blocks, check blocks); OpenTofu
-  # 1.6+ reads the same configuration.
+  # The language features used here (moved blocks, preconditions,
+  # startswith) need 1.3; 1.6 is the oldest release supported, and OpenTofu
+  # 1.6+ reads the same configuration. The tests (tests/, mocked providers,
+  # override_during) need Terraform 1.11.
   required_version = ">= 1.6.0"
 
   required_providers {
@@ -12,7 +13,8 @@ terraform {
   }
 
   # State is local by default. backend.tf.example holds the S3 backend with
-  # native lock files; README.md explains how to migrate.
+  # either native lock files (>= 1.10) or a DynamoDB lock table (>= 1.6);
+  # README.md explains how to migrate.
 }
 
 provider "aws" {

@@ -7,8 +7,10 @@ locals {
   logs_bucket_name = "${local.name_prefix}-logs-${local.account_id}"
 
   # Log object prefixes inside the log bucket.
-  site_access_log_prefix  = "s3/${local.site_bucket_name}/"
-  cloudfront_log_prefix   = "cloudfront/"
+  site_access_log_prefix = "s3/${local.site_bucket_name}/"
+  cloudfront_log_prefix  = "cloudfront/"
+  # The CloudFront delivery source lives in us-east-1 (cloudfront.tf).
+  log_delivery_source_arn = "arn:${local.partition}:logs:us-east-1:${local.account_id}:*"
   noncurrent_version_days = 90
 }
 
@@ -115,8 +117,41 @@ data "aws_iam_policy_document" "logs_bucket_delivery" {
     }
   }
 
+  # The two statements CloudWatch Logs' vended delivery (CloudFront logging
+  # v2) needs, exactly as AWS documents and appends them: a policy without
+  # them gets them appended on the first delivery set-up, and Terraform and
+  # the service then undo each other on every apply.
   statement {
-    sid       = "CloudFrontAccessLogsAclCheck"
+    sid       = "AWSLogDeliveryWrite"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.logs.arn}/${local.cloudfront_log_prefix}AWSLogs/${local.account_id}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["delivery.logs.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:x-amz-acl"
+      values   = ["bucket-owner-full-control"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.log_delivery_source_arn]
+    }
+  }
+
+  statement {
+    sid       = "AWSLogDeliveryAclCheck"
     actions   = ["s3:GetBucketAcl"]
     resources = [aws_s3_bucket.logs.arn]
 
@@ -130,22 +165,41 @@ data "aws_iam_policy_document" "logs_bucket_delivery" {
       variable = "aws:SourceAccount"
       values   = [local.account_id]
     }
-  }
 
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.log_delivery_source_arn]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "logs_bucket_cloudtrail" {
   statement {
-    sid       = "CloudFrontAccessLogs"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/${local.cloudfront_log_prefix}*"]
+    sid       = "AWSCloudTrailAclCheck"
+    actions   = ["s3:GetBucketAcl"]
+    resources = [aws_s3_bucket.logs.arn]
 
     principals {
       type        = "Service"
-      identifiers = ["delivery.logs.amazonaws.com"]
+      identifiers = ["cloudtrail.amazonaws.com"]
     }
 
     condition {
       test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+      variable = "aws:SourceArn"
+      values   = [local.dynamodb_trail_arn]
+    }
+  }
+
+  statement {
+    sid       = "AWSCloudTrailWrite"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.logs.arn}/${local.cloudtrail_log_prefix}/AWSLogs/${local.account_id}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
     }
 
     condition {
@@ -155,9 +209,9 @@ data "aws_iam_policy_document" "logs_bucket_delivery" {
     }
 
     condition {
-      test     = "ArnLike"
+      test     = "StringEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:${local.partition}:logs:us-east-1:${local.account_id}:delivery-source:*"]
+      values   = [local.dynamodb_trail_arn]
     }
   }
 }
@@ -188,6 +242,7 @@ data "aws_iam_policy_document" "deny_insecure_transport_logs" {
 data "aws_iam_policy_document" "logs_bucket" {
   source_policy_documents = [
     data.aws_iam_policy_document.logs_bucket_delivery.json,
+    data.aws_iam_policy_document.logs_bucket_cloudtrail.json,
     data.aws_iam_policy_document.deny_insecure_transport_logs.json,
   ]
 }

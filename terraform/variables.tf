@@ -95,9 +95,66 @@ variable "api_throttling_rate_limit" {
   }
 }
 
+variable "api_gateway_account_role_arn" {
+  type        = string
+  description = "CloudWatch role API Gateway already logs with in this account and region (aws apigateway get-account, cloudwatchRoleArn). Set it when other APIs share the account: the stack then leaves that account-wide setting alone. Null: the stack creates its own role and sets the account setting, which replaces any role other APIs use."
+  default     = null
+
+  validation {
+    condition     = var.api_gateway_account_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", var.api_gateway_account_role_arn))
+    error_message = "api_gateway_account_role_arn must be an IAM role ARN."
+  }
+}
+
+variable "api_key_generations" {
+  type        = list(string)
+  description = "Generations of the API key CloudFront sends to API Gateway. CloudFront sends the last one; every one listed stays valid. Rotate without an outage: append a new generation and apply (the apply waits until CloudFront is deployed), then remove the old one and apply again."
+  default     = ["1"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.api_key_generations) >= 1 && length(var.api_key_generations) <= 2 && length(distinct(var.api_key_generations)) == length(var.api_key_generations)
+    error_message = "api_key_generations must list one or two distinct generations (two only while rotating)."
+  }
+
+  validation {
+    condition     = alltrue([for g in var.api_key_generations : can(regex("^[a-z0-9-]{1,16}$", g))])
+    error_message = "api_key_generations entries must be 1-16 lower-case letters, digits or hyphens (they end the key's name)."
+  }
+}
+
+variable "stripe_webhook_throttling_burst_limit" {
+  type        = number
+  description = "Burst limit of POST /api/webhooks/stripe (requests), separate from the shop's routes so webhook traffic never throttles checkout."
+  default     = 40
+
+  validation {
+    condition     = var.stripe_webhook_throttling_burst_limit >= 1 && var.stripe_webhook_throttling_burst_limit <= 5000 && floor(var.stripe_webhook_throttling_burst_limit) == var.stripe_webhook_throttling_burst_limit
+    error_message = "stripe_webhook_throttling_burst_limit must be a whole number between 1 and 5000."
+  }
+}
+
+variable "stripe_webhook_throttling_rate_limit" {
+  type        = number
+  description = "Steady-state rate limit of POST /api/webhooks/stripe (requests per second); Stripe retries throttled deliveries for up to three days."
+  default     = 20
+
+  validation {
+    condition     = var.stripe_webhook_throttling_rate_limit > 0 && var.stripe_webhook_throttling_rate_limit <= 10000
+    error_message = "stripe_webhook_throttling_rate_limit must be greater than 0 and at most 10000."
+  }
+}
+
 ################################################################################
 # ---- cloudfront ----
 ################################################################################
+
+variable "cloudfront_default_domain_allowed" {
+  type        = bool
+  description = "Serve the shop on its *.cloudfront.net name without site_domain_name. That certificate accepts TLSv1, so production must set a domain; this is the explicit opt-out for trials and the emulator."
+  default     = false
+  nullable    = false
+}
 
 variable "cloudfront_price_class" {
   type        = string
@@ -134,7 +191,7 @@ variable "site_domain_name" {
 
 variable "waf_enabled" {
   type        = bool
-  description = "Attach a WAF web ACL (AWS managed rule groups + per-IP rate limit) to the CloudFront distribution."
+  description = "Attach a WAF web ACL (AWS managed rule groups, Stripe source addresses for the webhook, per-IP rate limits) to the CloudFront distribution."
   default     = true
   nullable    = false
 }
@@ -147,6 +204,31 @@ variable "waf_rate_limit" {
   validation {
     condition     = var.waf_rate_limit >= 100 && var.waf_rate_limit <= 2000000000 && floor(var.waf_rate_limit) == var.waf_rate_limit
     error_message = "waf_rate_limit must be a whole number between 100 and 2000000000 (WAF limits)."
+  }
+}
+
+variable "stripe_webhook_source_cidrs" {
+  type        = list(string)
+  description = "Addresses Stripe sends webhooks from; the WAF admits /api/webhooks/stripe only from these. Default: Stripe's published list (docs.stripe.com/ips, \"Webhook notifications\"; machine-readable at stripe.com/files/ips/ips_webhooks.json), as of 2026. Re-check it when Stripe announces a change."
+  default = [
+    "3.18.12.63/32",
+    "3.130.192.231/32",
+    "13.235.14.237/32",
+    "13.235.122.149/32",
+    "18.211.135.69/32",
+    "35.154.171.200/32",
+    "52.15.183.38/32",
+    "54.88.130.119/32",
+    "54.88.130.237/32",
+    "54.187.174.169/32",
+    "54.187.205.235/32",
+    "54.187.216.72/32",
+  ]
+  nullable = false
+
+  validation {
+    condition     = length(var.stripe_webhook_source_cidrs) >= 1 && alltrue([for c in var.stripe_webhook_source_cidrs : can(cidrhost(c, 0)) && can(regex("^[0-9.]+/[0-9]+$", c))])
+    error_message = "stripe_webhook_source_cidrs must list at least one IPv4 CIDR block, e.g. 3.18.12.63/32."
   }
 }
 

@@ -241,7 +241,7 @@ def evaluate(
     identity_allows, identity_denies = _identity_matches(request, identity)
     resource_direct, resource_account, resource_denies = _resource_matches(request, resource_policy)
     denies = identity_denies + resource_denies
-    what = f"{request.action} on {request.resource}"
+    what = f"the {request.action} action"  # AWS's wording; the caller's message names the resource
     if denies:
         first = denies[0]
         reason = f"explicit deny in {first.policy} (Sid {first.sid or '-'})"
@@ -252,13 +252,13 @@ def evaluate(
         if allows:
             return Decision(True, "allowed", allows=tuple(allows))
         needs = identity_name + (f" (or {resource_policy.name})" if resource_policy else "")
-        return Decision(False, f"no policy allows {what}", needs=needs)
+        return Decision(False, f"no identity-based policy allows {what}", needs=needs)
     if resource_direct:
         return Decision(True, "allowed", allows=tuple(resource_direct))
     if resource_account and identity_allows:
         return Decision(True, "allowed", allows=tuple(identity_allows + resource_account))
     if resource_account:
-        return Decision(False, f"no identity policy allows {what}", needs=f"an identity policy of {identity_name}")
+        return Decision(False, f"no identity-based policy allows {what}", needs=identity_name)
     name = resource_policy.name if resource_policy else "the key policy"
     return Decision(False, f"{name} does not allow {what}", needs=name)
 

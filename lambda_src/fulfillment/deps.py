@@ -21,6 +21,7 @@ from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
 from shop.fulfillment_service import FailurePolicy
 from shop.repository import OrderRepository
+from shop.tracing import TRACED_MODULES
 
 if TYPE_CHECKING:
     from shop.payments import PaymentGateway
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")

@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 __all__ = ["lambda_handler", "processor"]
 
 # Report every failed record, also when the whole batch failed (no invocation error, no blanket retry).
-processor = BatchProcessor(event_type=EventType.SQS, model=FulfillmentRecord, raise_on_entire_batch_failure=False)
+processor = BatchProcessor(
+    event_type=EventType.SQS,
+    model=FulfillmentRecord,  # type: ignore[arg-type]  # typed as SqsRecordModel subclasses only
+    raise_on_entire_batch_failure=False,
+)
 
 
 @deps.logger.inject_lambda_context(clear_state=True)

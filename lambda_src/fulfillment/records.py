@@ -9,10 +9,8 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.parser.types import Json
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Json
 
 from fulfillment import deps
 from shop.api import log_server_error
@@ -48,10 +46,27 @@ class FulfillmentMessage(BaseModel):
     order_id: str = Field(min_length=1, max_length=64)
 
 
-class FulfillmentRecord(SqsRecordModel):
-    """An SQS record whose body is a :class:`FulfillmentMessage`."""
+class RecordAttributes(BaseModel):
+    """The SQS system attributes this function reads."""
 
+    model_config = ConfigDict(extra="ignore")
+
+    ApproximateReceiveCount: str
+
+
+class FulfillmentRecord(BaseModel):
+    """An SQS record whose body is a :class:`FulfillmentMessage` (the fields this function reads).
+
+    Not Powertools' ``SqsRecordModel``: importing it imports every parser model at cold start.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    messageId: str  # noqa: N815 - SQS's field name
+    receiptHandle: str  # noqa: N815 - SQS's field name
     body: Json[FulfillmentMessage]
+    attributes: RecordAttributes
+    eventSourceARN: str  # noqa: N815 - SQS's field name
 
 
 class TimeBudgetExceededError(FulfillmentRetryableError):

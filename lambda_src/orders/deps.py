@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from shop.config import ShopParameters, get_secret_bytes_key, load_parameters, require_env
 from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import OrderRepository
+from shop.tracing import TRACED_MODULES
 
 __all__ = [
     "IDEMPOTENCY_TABLE_NAME",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")

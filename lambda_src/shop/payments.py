@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
-
-import stripe
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shop.config import STRIPE_TIMEOUT_SECONDS, get_secret_string, load_parameters
 from shop.exceptions import (
@@ -33,6 +31,9 @@ __all__ = [
     "stripe_gateway",
     "verify_webhook",
 ]
+
+if TYPE_CHECKING:
+    import stripe
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -83,6 +84,8 @@ def is_stripe_api(base_url: str) -> bool:
 @lru_cache(maxsize=4)
 def make_stripe_client(secret_key: str, api_base_url: str, max_network_retries: int = 1) -> stripe.StripeClient:
     """Return a (cached) ``StripeClient`` for a key and API base URL (localstripe in tests)."""
+    import stripe  # on the paths that call Stripe only: the SDK is a large share of the cold start
+
     return stripe.StripeClient(
         secret_key,
         base_addresses={"api": api_base_url},
@@ -103,6 +106,8 @@ def _provider_error(exc: stripe.StripeError) -> Exception:
 
     The Stripe error stays the ``__cause__``: its ``request_id`` is logged with the fault.
     """
+    import stripe
+
     if isinstance(exc, stripe.RateLimitError):
         return RateLimitedError("The payment provider is busy; please retry shortly.")
     if isinstance(exc, stripe.CardError):
@@ -149,6 +154,8 @@ class StripeGateway:
         }
         if self._receipt_fields:
             params |= {"receipt_email": receipt_email, "description": f"TicketsToHeaven order {order_id}"}
+        import stripe
+
         try:
             intent = self._client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]
@@ -163,6 +170,8 @@ class StripeGateway:
 
     def order_id_for_payment_intent(self, payment_intent_id: str) -> str | None:
         """Look up ``metadata.order_id`` of a PaymentIntent (for charge and dispute events)."""
+        import stripe
+
         try:
             intent = self._client.v1.payment_intents.retrieve(payment_intent_id)
         except stripe.StripeError as exc:
@@ -183,6 +192,8 @@ class StripeGateway:
         RateLimitedError, PaymentProviderError
             Transient: retry later with the same idempotency key.
         """
+        import stripe
+
         try:
             refund = self._client.v1.refunds.create(
                 params={"payment_intent": payment_intent_id, "metadata": {"order_id": order_id}},
@@ -206,6 +217,8 @@ class StripeGateway:
         RateLimitedError, PaymentProviderError
             Transient: retry later.
         """
+        import stripe
+
         try:
             self._client.v1.payment_intents.cancel(payment_intent_id, options={"idempotency_key": idempotency_key})
         except stripe.InvalidRequestError as exc:
@@ -226,6 +239,8 @@ def verify_webhook(
     MalformedBodyError
         Signed body that is not UTF-8 or not a JSON Stripe event object.
     """
+    import stripe
+
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from shop.config import get_secret_string, require_env
 from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import EventRepository, OrderRepository
+from shop.tracing import TRACED_MODULES
 
 __all__ = [
     "enqueue_fulfillment",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")

@@ -46,8 +46,8 @@ def request(principal: str, action: str, resource: str, **context: Any) -> Reque
 
 
 def test_api_gateway_cloudwatch_role_may_write_the_access_log_group(state: dict[str, dict[str, Any]]) -> None:
-    policy = role_policy(state, "aws_iam_role_policy.api_gateway_cloudwatch")
-    role = state["aws_iam_role.api_gateway_cloudwatch"]["arn"]
+    policy = role_policy(state, "aws_iam_role_policy.api_gateway_cloudwatch[0]")
+    role = state["aws_iam_role.api_gateway_cloudwatch[0]"]["arn"]  # count: the stack manages the account setting
     for group in ("aws_cloudwatch_log_group.api_access", "aws_cloudwatch_log_group.api_execution"):
         stream = f"{state[group]['arn']}:log-stream:stage-1"
         for action in ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"):

@@ -7,3 +7,4 @@ resource "aws_lambda_function" "function" {
     ignore_changes = [dead_letter_config]
   }
 }
+

@@ -4,7 +4,10 @@
 # force-destroyed so a test run that uploaded the site can be destroyed.
 
 data "aws_iam_policy_document" "logs_bucket" {
-  source_policy_documents = [data.aws_iam_policy_document.logs_bucket_delivery.json]
+  source_policy_documents = [
+    data.aws_iam_policy_document.logs_bucket_delivery.json,
+    data.aws_iam_policy_document.logs_bucket_cloudtrail.json,
+  ]
 }
 
 data "aws_iam_policy_document" "site_bucket" {

@@ -5,3 +5,10 @@
 variable "lambda_architecture" {
   default = "x86_64"
 }
+
+# moto cannot issue an ACM certificate, so the emulator run serves the shop
+# on the distribution's default name: the explicit opt-out production must
+# not use (cloudfront.tf precondition).
+variable "cloudfront_default_domain_allowed" {
+  default = true
+}

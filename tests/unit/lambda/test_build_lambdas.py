@@ -9,13 +9,11 @@ import os
 import subprocess
 import sys
 import zipfile
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
 from lambda_helpers import ENV, ROOT
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 _spec = importlib.util.spec_from_file_location("build_lambdas", ROOT / "scripts" / "build_lambdas.py")
 assert _spec and _spec.loader
@@ -108,12 +106,90 @@ def test_handlers_import_without_the_distributions_left_out(function: str) -> No
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_opt_in_bytecode_is_hash_based_and_reproducible(tmp_path: Path) -> None:
-    deps = _tree(tmp_path)
-    first = build.compile_files(build.package_files("fulfillment", deps), sys.executable, tmp_path / "a")
-    second = build.compile_files(build.package_files("fulfillment", deps), sys.executable, tmp_path / "b")
+def test_bytecode_is_hash_checked_and_reproducible(tmp_path: Path) -> None:
+    deps = build.compiled_deps(_tree(tmp_path), sys.executable)
+    first = build.package("fulfillment", deps, sys.executable, tmp_path / "a")
+    second = build.package("fulfillment", deps, sys.executable, tmp_path / "b")
     pycs = [name for name, _ in first if name.endswith(".pyc")]
     assert "fulfillment/__pycache__/handler.cpython-{}{}.pyc".format(*sys.version_info[:2]) in pycs
     assert build.build_zip(first) == build.build_zip(second)
     header = dict(first)[pycs[0]].read_bytes()[4:8]
-    assert int.from_bytes(header, "little") == 0b01  # PEP 552: hash-based, unchecked
+    assert int.from_bytes(header, "little") == 0b11  # PEP 552: hash-based, checked
+    tag = sys.implementation.cache_tag
+    assert f"lib/__pycache__/__init__.{tag}.pyc" in dict(first)  # the dependencies' bytecode ships too
+    assert not any(name.endswith(".complete") for name, _ in first)
+
+
+def test_source_of_maps_bytecode_to_its_module() -> None:
+    assert build.source_of("a/b/__pycache__/c.cpython-313.pyc") == "a/b/c.py"
+    assert build.source_of("__pycache__/top.cpython-313.pyc") == "top.py"
+    assert build.source_of("a/b/c.py") == "a/b/c.py"
+
+
+def test_pruned_files_and_their_bytecode_are_left_out(tmp_path: Path) -> None:
+    deps = _tree(tmp_path)
+    (deps / "stripe" / "params").mkdir(parents=True)
+    (deps / "stripe" / "params" / "_x_params.py").write_text("X = 1\n")
+    (deps / "lib" / "stub.pyi").write_text("x: int\n")
+    swagger = deps / "aws_lambda_powertools" / "event_handler" / "openapi" / "swagger_ui"
+    swagger.mkdir(parents=True)
+    (swagger / "swagger-ui-bundle.min.js").write_text("js")
+    (swagger / "html.py").write_text("HTML = 1\n")
+    names = dict(build.package("orders", build.compiled_deps(deps, sys.executable), sys.executable, tmp_path / "w"))
+    assert not [n for n in names if n.startswith("stripe/params/") or n.endswith((".pyi", ".min.js"))]
+    assert "aws_lambda_powertools/event_handler/openapi/swagger_ui/html.py" in names
+
+
+def test_stripe_imports_its_params_only_for_type_checkers() -> None:
+    # The reason stripe/params/ is pruned: no stripe module imports it at run time.
+    import ast
+
+    import stripe
+
+    root = Path(stripe.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "params" in path.relative_to(root).parts[:1]:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {
+            id(node)
+            for guard in ast.walk(tree)
+            if isinstance(guard, ast.If) and "TYPE_CHECKING" in ast.unparse(guard.test)
+            for stmt in guard.body
+            for node in ast.walk(stmt)
+        }
+        for node in ast.walk(tree):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            names = [a.name for a in node.names] if isinstance(node, ast.Import | ast.ImportFrom) else []
+            touches = (module or "").startswith("stripe.params") or any(n.startswith("stripe.params") for n in names)
+            if ((module == "stripe" and "params" in names) or touches) and id(node) not in typing_only:
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_swagger_assets_are_read_only_by_enable_swagger() -> None:
+    # The reason the swagger-ui bundle is pruned: Powertools reads it in enable_swagger(), no function calls it.
+    from aws_lambda_powertools.event_handler import api_gateway
+
+    source = Path(api_gateway.__file__).read_text(encoding="utf-8")
+    start = source.index("def enable_swagger(")
+    end = source.index("\n    def ", start + 1)
+    assert source.count("swagger-ui-bundle.min.js") == source[start:end].count("swagger-ui-bundle.min.js") > 0
+    assert not [p for p in (ROOT / "lambda_src").rglob("*.py") if "enable_swagger" in p.read_text()]
+
+
+def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tmp_path: Path) -> None:
+    deps = _tree(tmp_path)
+    monkeypatch.setattr(build, "install_deps", lambda *a, **k: deps)
+    out = tmp_path / "out"
+    assert build.main(["--target", "host", "--out", str(out), "--no-compile"]) == 0
+    built = (out / "orders.zip").stat().st_mtime_ns
+    assert build.main(["--target", "host", "--out", str(out), "--no-compile"]) == 0
+    assert (out / "orders.zip").stat().st_mtime_ns == built  # reused
+    (out / "orders.zip").write_bytes(b"tampered")
+    assert build.main(["--target", "host", "--out", str(out), "--no-compile"]) == 0
+    assert (out / "orders.zip").read_bytes() != b"tampered"  # SHA256SUMS no longer matched: rebuilt
+    key = (out / "BUILD_KEY").read_text()
+    assert build.main(["--target", "host", "--out", str(out)]) == 0  # other options (bytecode): rebuilt
+    assert (out / "BUILD_KEY").read_text() != key

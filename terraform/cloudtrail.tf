@@ -1,0 +1,57 @@
+# DynamoDB data events (every item read and write of the shop's tables, who
+# made it and from where) into the log bucket and the /aws/dynamodb/ log
+# group (cloudwatch.tf). DynamoDB itself writes no logs: CloudTrail is the
+# only source of item-level access records. Data events only: the account's
+# management events are left to its own (free) trail.
+#
+# Cost (us-east-2, 2026 prices): $0.10 per 100,000 data events plus
+# CloudWatch Logs ingestion ($0.50/GB) and storage; an order touches the
+# tables about 15 times, so 10,000 orders a month cost about $0.15 in
+# events and a few cents in logs.
+
+locals {
+  dynamodb_trail_name = "${local.name_prefix}-dynamodb"
+  # Built, not read from the trail: the bucket and key policies name it and
+  # the trail needs both in place before it is created.
+  dynamodb_trail_arn    = "arn:${local.partition}:cloudtrail:${var.region}:${local.account_id}:trail/${local.dynamodb_trail_name}"
+  cloudtrail_log_prefix = "cloudtrail"
+}
+
+resource "aws_cloudtrail" "dynamodb" {
+  # checkov:skip=CKV_AWS_252: Nothing consumes per-file delivery notifications; the log group and its alarms are the interface.
+  name                          = local.dynamodb_trail_name
+  s3_bucket_name                = aws_s3_bucket.logs.id
+  s3_key_prefix                 = local.cloudtrail_log_prefix
+  kms_key_id                    = aws_kms_key.main.arn
+  enable_log_file_validation    = true
+  is_multi_region_trail         = true
+  include_global_service_events = true
+
+  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.dynamodb.arn}:*"
+  cloud_watch_logs_role_arn  = aws_iam_role.cloudtrail_logs.arn
+
+  advanced_event_selector {
+    name = "Item-level access to the shop's tables"
+
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Data"]
+    }
+
+    field_selector {
+      field  = "resources.type"
+      equals = ["AWS::DynamoDB::Table"]
+    }
+
+    field_selector {
+      field  = "resources.ARN"
+      equals = [for table in aws_dynamodb_table.shop : table.arn]
+    }
+  }
+
+  # CloudTrail checks its bucket and log-group permissions at create time.
+  depends_on = [
+    aws_s3_bucket_policy.logs,
+    aws_iam_role_policy.cloudtrail_logs,
+  ]
+}

@@ -1,0 +1,536 @@
+# Plan-only tests of the root module, offline with a mocked provider
+# (tests/mocks/), Terraform >= 1.11. tests/fake_packages/*.zip are
+# placeholders: a plan only hashes them.
+#
+# 1. The contract: what docs/contracts.md fixes (names, the Lambda
+#    environment, table keys, SSM parameters).
+# 2. Real-account guards: what a real AWS account rejects or regrets
+#    although the emulator accepts it, one run per defect
+#    (terraform/README.md, "Real-account guards").
+# 3. Input validations: every variable validation and precondition rejects
+#    bad input. A run lists each input it breaks in expect_failures, so it
+#    fails when any one of them is accepted; the catalog has several rules,
+#    so one run per rule.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+mock_provider "aws" {
+  alias = "us_east_1"
+}
+
+variables {
+  cloudfront_default_domain_allowed = true
+  lambda_packages_dir               = "tests/fake_packages"
+  stripe_publishable_key            = "pk_test_contract"
+  fulfillment_api_base_url          = "https://partner.example.com"
+}
+
+################################################################################
+# 1. The contract
+################################################################################
+
+run "names_follow_the_contract" {
+  command = plan
+
+  assert {
+    condition = {
+      for key, fn in aws_lambda_function.function : key => fn.function_name
+      } == {
+      orders         = "tickets-to-heaven-prod-orders"
+      stripe_webhook = "tickets-to-heaven-prod-stripe-webhook"
+      fulfillment    = "tickets-to-heaven-prod-fulfillment"
+      sweeper        = "tickets-to-heaven-prod-sweeper"
+    }
+    error_message = "Function names differ from docs/contracts.md."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, fn in aws_lambda_function.function :
+      fn.handler == "${key}.handler.lambda_handler" && fn.runtime == "python3.13" && one(fn.architectures) == "arm64"
+    ])
+    error_message = "Handlers, runtime or architecture differ from docs/contracts.md."
+  }
+
+  assert {
+    condition = toset([for p in aws_ssm_parameter.config : p.name]) == toset([
+      "/tickets-to-heaven/prod/catalog",
+      "/tickets-to-heaven/prod/currency",
+      "/tickets-to-heaven/prod/fulfillment/api_base_url",
+      "/tickets-to-heaven/prod/log_level",
+      "/tickets-to-heaven/prod/stripe/api_base_url",
+      "/tickets-to-heaven/prod/stripe/publishable_key",
+    ])
+    error_message = "SSM parameter names differ from docs/contracts.md."
+  }
+
+  assert {
+    condition = toset([for s in aws_secretsmanager_secret.runtime : s.name]) == toset([
+      "tickets-to-heaven-prod/stripe-secret-key",
+      "tickets-to-heaven-prod/stripe-webhook-secret",
+      "tickets-to-heaven-prod/fulfillment-api-key",
+      "tickets-to-heaven-prod/pii-encryption-key",
+    ])
+    error_message = "Secret names differ from the naming convention."
+  }
+
+  assert {
+    condition = (
+      aws_dynamodb_table.shop["orders"].hash_key == "order_id" &&
+      aws_dynamodb_table.shop["events"].hash_key == "event_id" &&
+      one(aws_dynamodb_table.shop["events"].ttl).attribute_name == "expires_at" &&
+      aws_dynamodb_table.shop["idempotency"].hash_key == "id" &&
+      one(aws_dynamodb_table.shop["idempotency"].ttl).attribute_name == "expiration"
+    )
+    error_message = "Table keys or TTL attributes differ from docs/contracts.md."
+  }
+}
+
+run "environment_names_resources_only" {
+  command = plan
+
+  # Makes the redrive policy known at plan time (Terraform >= 1.11).
+  override_resource {
+    target          = aws_sqs_queue.fulfillment_dlq
+    override_during = plan
+    values = {
+      arn = "arn:aws:sqs:us-east-2:123456789012:tickets-to-heaven-prod-fulfillment-dlq"
+    }
+  }
+
+  assert {
+    condition = keys(aws_lambda_function.function["orders"].environment[0].variables) == sort([
+      "CONFIG_PARAMETER_PATH", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME", "PII_KEY_SECRET_ID",
+      "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_SECRET_KEY_SECRET_ID",
+    ])
+    error_message = "orders environment differs from the contract."
+  }
+
+  assert {
+    condition = keys(aws_lambda_function.function["stripe_webhook"].environment[0].variables) == sort([
+      "CONFIG_PARAMETER_PATH", "EVENTS_TABLE_NAME", "FULFILLMENT_QUEUE_URL", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME",
+      "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_SECRET_KEY_SECRET_ID",
+      "STRIPE_WEBHOOK_SECRET_ID",
+    ])
+    error_message = "stripe_webhook environment differs from the contract."
+  }
+
+  assert {
+    condition = keys(aws_lambda_function.function["fulfillment"].environment[0].variables) == sort([
+      "AUTO_REFUND_FAILED_FULFILLMENT", "CONFIG_PARAMETER_PATH", "FULFILLMENT_API_KEY_SECRET_ID", "FULFILLMENT_DLQ_URL",
+      "FULFILLMENT_MAX_ATTEMPTS", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME", "PII_KEY_SECRET_ID", "POWERTOOLS_LOG_LEVEL",
+      "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_MAX_NETWORK_RETRIES", "STRIPE_SECRET_KEY_SECRET_ID",
+    ])
+    error_message = "fulfillment environment differs from the contract."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.function["fulfillment"].environment[0].variables.FULFILLMENT_MAX_ATTEMPTS ==
+      tostring(jsondecode(aws_sqs_queue.fulfillment.redrive_policy).maxReceiveCount)
+    )
+    error_message = "FULFILLMENT_MAX_ATTEMPTS must equal the queue's maxReceiveCount."
+  }
+
+  assert {
+    condition     = aws_lambda_function.function["orders"].environment[0].variables.CONFIG_PARAMETER_PATH == "/tickets-to-heaven/prod"
+    error_message = "CONFIG_PARAMETER_PATH differs from docs/contracts.md."
+  }
+}
+
+################################################################################
+# 2. Real-account guards
+################################################################################
+
+# ---- Lambda: reserved concurrency vs the account's quota ----
+
+run "reservations_leaving_less_than_100_unreserved_fail_the_plan" {
+  command = plan
+
+  # 50 + 20 + 5 reserved: 174 leaves 99.
+  override_data {
+    target = data.aws_servicequotas_service_quota.lambda_concurrency
+    values = { value = 174 }
+  }
+
+  expect_failures = [aws_lambda_function.function]
+}
+
+run "reservations_leaving_100_unreserved_plan" {
+  command = plan
+
+  override_data {
+    target = data.aws_servicequotas_service_quota.lambda_concurrency
+    values = { value = 175 }
+  }
+
+  assert {
+    condition     = sum([for fn in aws_lambda_function.function : fn.reserved_concurrent_executions]) == 75
+    error_message = "The test assumes 75 reserved executions; adjust the quotas above."
+  }
+}
+
+# ---- API Gateway: the key CloudFront sends, rotated without an outage ----
+
+run "rotating_the_api_key_keeps_both_generations_valid" {
+  command = plan
+
+  variables {
+    api_key_generations = ["1", "2"]
+  }
+
+  # Key values are known only after apply; give each generation its own.
+  override_resource {
+    target          = aws_api_gateway_api_key.cloudfront["1"]
+    override_during = plan
+    values          = { value = "generation-one" }
+  }
+
+  override_resource {
+    target          = aws_api_gateway_api_key.cloudfront["2"]
+    override_during = plan
+    values          = { value = "generation-two" }
+  }
+
+  assert {
+    condition     = keys(aws_api_gateway_usage_plan_key.cloudfront) == ["1", "2"]
+    error_message = "During a rotation both keys must stay in the usage plan."
+  }
+
+  assert {
+    condition = one([
+      for o in aws_cloudfront_distribution.site.origin : one(o.custom_header).value if o.origin_id == "api-gateway"
+    ]) == aws_api_gateway_api_key.cloudfront["2"].value
+    error_message = "CloudFront must send the newest key generation."
+  }
+}
+
+run "rejects_three_key_generations" {
+  command = plan
+
+  variables {
+    api_key_generations = ["1", "2", "3"]
+  }
+
+  expect_failures = [var.api_key_generations]
+}
+
+# ---- API Gateway: the account-wide CloudWatch role ----
+
+run "an_existing_account_role_is_left_alone" {
+  command = plan
+
+  variables {
+    api_gateway_account_role_arn = "arn:aws:iam::123456789012:role/apigateway-cloudwatch"
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.settings) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
+    error_message = "With api_gateway_account_role_arn set the stack must not touch the account setting."
+  }
+}
+
+run "api_gateway_role_trusts_only_this_account" {
+  command = plan
+
+  assert {
+    condition = anytrue([
+      for c in data.aws_iam_policy_document.api_gateway_assume_role.statement[0].condition :
+      c.test == "StringEquals" && c.variable == "aws:SourceAccount" && contains(c.values, "123456789012")
+    ])
+    error_message = "The API Gateway role's trust policy needs an aws:SourceAccount condition (confused deputy)."
+  }
+}
+
+# ---- The webhook path: its own throttle, Stripe's addresses only ----
+
+run "webhook_has_its_own_throttle_and_source_addresses" {
+  command = plan
+
+  variables {
+    stripe_webhook_throttling_rate_limit = 7
+  }
+
+  assert {
+    condition = (
+      aws_api_gateway_method_settings.route["stripe_webhook"].method_path == "api/webhooks/stripe/POST" &&
+      aws_api_gateway_method_settings.route["stripe_webhook"].settings[0].throttling_rate_limit == 7
+    )
+    error_message = "POST /api/webhooks/stripe needs its own method throttle."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_usage_plan.cloudfront.throttle_settings) == 0
+    error_message = "A usage-plan throttle is one bucket for all traffic (one key): webhook floods would throttle checkout."
+  }
+
+  assert {
+    condition     = aws_wafv2_ip_set.stripe_webhooks[0].addresses == toset(var.stripe_webhook_source_cidrs)
+    error_message = "The WAF must know Stripe's webhook addresses."
+  }
+
+  assert {
+    condition = alltrue([
+      for r in aws_wafv2_web_acl.site[0].rule : (
+        length(r.action[0].block) == 1 &&
+        length(r.statement[0].and_statement[0].statement[1].not_statement[0].statement[0].ip_set_reference_statement) == 1
+      ) if r.name == "stripe-webhook-sources"
+    ]) && contains([for r in aws_wafv2_web_acl.site[0].rule : r.name], "stripe-webhook-sources")
+    error_message = "The WAF must block the webhook path from addresses outside Stripe's list."
+  }
+}
+
+run "rejects_a_webhook_source_that_is_not_a_cidr" {
+  command = plan
+
+  variables {
+    stripe_webhook_source_cidrs = ["stripe.com"]
+  }
+
+  expect_failures = [var.stripe_webhook_source_cidrs]
+}
+
+# ---- CloudFront: no TLSv1 by omission ----
+
+run "production_without_a_domain_needs_the_explicit_opt_out" {
+  command = plan
+
+  variables {
+    cloudfront_default_domain_allowed = false
+  }
+
+  expect_failures = [aws_cloudfront_distribution.site]
+}
+
+run "a_custom_domain_requires_tls_1_2" {
+  command = plan
+
+  variables {
+    cloudfront_default_domain_allowed = false
+    site_domain_name                  = "tickets.example.com"
+    site_certificate_arn              = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.site.viewer_certificate[0].minimum_protocol_version == "TLSv1.2_2021"
+    error_message = "With a custom domain the distribution must require TLS 1.2."
+  }
+}
+
+# ---- Keys and log delivery ----
+
+run "waf_logs_use_a_customer_managed_key" {
+  command = plan
+
+  override_resource {
+    target          = aws_kms_key.waf_logs
+    override_during = plan
+    values          = { arn = "arn:aws:kms:us-east-1:123456789012:key/waf-logs" }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.waf[0].kms_key_id == aws_kms_key.waf_logs[0].arn
+    error_message = "The WAF log group must be encrypted with the us-east-1 CMK."
+  }
+}
+
+run "key_administrators_can_rotate_on_demand" {
+  command = plan
+
+  assert {
+    condition = contains(flatten([
+      for s in data.aws_iam_policy_document.kms_account.statement : s.actions
+    ]), "kms:RotateKeyOnDemand")
+    error_message = "The key policies must allow kms:RotateKeyOnDemand."
+  }
+}
+
+run "log_bucket_policy_matches_what_log_delivery_appends" {
+  command = plan
+
+  override_resource {
+    target          = aws_s3_bucket.logs
+    override_during = plan
+    values          = { arn = "arn:aws:s3:::logs" }
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for s in data.aws_iam_policy_document.logs_bucket_delivery.statement : s.resources if s.sid == "AWSLogDeliveryWrite"])) ==
+      toset(["arn:aws:s3:::logs/cloudfront/AWSLogs/123456789012/*"]) &&
+      toset(flatten([for s in data.aws_iam_policy_document.logs_bucket_delivery.statement : s.resources if s.sid == "AWSLogDeliveryAclCheck"])) ==
+      toset(["arn:aws:s3:::logs"])
+    )
+    error_message = "The log bucket policy must hold AWS's AWSLogDeliveryWrite/AWSLogDeliveryAclCheck statements as AWS appends them."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.logs_bucket_delivery.statement :
+      anytrue([for c in s.condition : c.variable == "aws:SourceArn" && contains(c.values, "arn:aws:logs:us-east-1:123456789012:*")])
+      if startswith(s.sid, "AWSLogDelivery")
+    ])
+    error_message = "AWS's log-delivery statements scope aws:SourceArn to arn:aws:logs:us-east-1:<account>:*."
+  }
+}
+
+################################################################################
+# 3. Input validations
+################################################################################
+
+run "rejects_a_bad_value_of_every_single_rule_variable" {
+  command = plan
+
+  variables {
+    environment                           = "Prod"
+    cost_center                           = "-shop"
+    owner                                 = "team!"
+    project                               = "TicketsToHeaven"
+    region                                = "Ohio"
+    tags                                  = { "aws:owner" = "me" }
+    api_gateway_account_role_arn          = "apigateway-cloudwatch"
+    api_throttling_burst_limit            = 0
+    api_throttling_rate_limit             = 0
+    stripe_webhook_throttling_burst_limit = 1.5
+    stripe_webhook_throttling_rate_limit  = 20000
+    cloudfront_price_class                = "PriceClass_300"
+    site_certificate_arn                  = "arn:aws:acm:us-east-2:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    site_domain_name                      = "Tickets.Example.com"
+    waf_rate_limit                        = 99
+    alarm_email                           = "oncall"
+    log_level                             = "TRACE"
+    log_retention_days                    = 30
+    fulfillment_reserved_concurrency      = 1
+    fulfillment_max_attempts              = 0
+    lambda_architecture                   = "arm"
+    currency                              = "EUR"
+    fulfillment_api_base_url              = "http://partner.example.com"
+    stripe_api_base_url                   = "https://api.stripe.com/v1"
+    stripe_publishable_key                = "sk_live_oops"
+  }
+
+  expect_failures = [
+    var.environment,
+    var.cost_center,
+    var.owner,
+    var.project,
+    var.region,
+    var.tags,
+    var.api_gateway_account_role_arn,
+    var.api_throttling_burst_limit,
+    var.api_throttling_rate_limit,
+    var.stripe_webhook_throttling_burst_limit,
+    var.stripe_webhook_throttling_rate_limit,
+    var.cloudfront_price_class,
+    var.site_certificate_arn,
+    var.site_domain_name,
+    var.waf_rate_limit,
+    var.alarm_email,
+    var.log_level,
+    var.log_retention_days,
+    var.fulfillment_reserved_concurrency,
+    var.fulfillment_max_attempts,
+    var.lambda_architecture,
+    var.currency,
+    var.fulfillment_api_base_url,
+    var.stripe_api_base_url,
+    var.stripe_publishable_key,
+  ]
+}
+
+run "rejects_a_key_generation_that_cannot_end_a_name" {
+  command = plan
+
+  variables {
+    api_key_generations = ["Gen 1"]
+  }
+
+  expect_failures = [var.api_key_generations]
+}
+
+run "rejects_a_domain_without_a_certificate" {
+  command = plan
+
+  variables {
+    site_domain_name = "tickets.example.com"
+  }
+
+  expect_failures = [aws_cloudfront_distribution.site]
+}
+
+# ---- catalog: one run per rule ----
+
+run "rejects_an_empty_catalog" {
+  command = plan
+
+  variables {
+    catalog = []
+  }
+
+  expect_failures = [var.catalog]
+}
+
+run "rejects_duplicate_skus" {
+  command = plan
+
+  variables {
+    catalog = [
+      { sku = "GA-2027", name = "GA", description = "", unit_amount = 4500, max_per_order = 1 },
+      { sku = "GA-2027", name = "GA again", description = "", unit_amount = 4500, max_per_order = 1 },
+    ]
+  }
+
+  expect_failures = [var.catalog]
+}
+
+run "rejects_a_lower_case_sku" {
+  command = plan
+
+  variables {
+    catalog = [{ sku = "ga-2027", name = "GA", description = "", unit_amount = 4500, max_per_order = 1 }]
+  }
+
+  expect_failures = [var.catalog]
+}
+
+run "rejects_a_price_below_the_stripe_minimum" {
+  command = plan
+
+  variables {
+    catalog = [{ sku = "GA-2027", name = "GA", description = "", unit_amount = 10, max_per_order = 1 }]
+  }
+
+  expect_failures = [var.catalog]
+}
+
+run "rejects_a_zero_per_order_limit" {
+  command = plan
+
+  variables {
+    catalog = [{ sku = "GA-2027", name = "GA", description = "", unit_amount = 4500, max_per_order = 0 }]
+  }
+
+  expect_failures = [var.catalog]
+}
+
+run "rejects_a_blank_product_name" {
+  command = plan
+
+  variables {
+    catalog = [{ sku = "GA-2027", name = "  ", description = "", unit_amount = 4500, max_per_order = 1 }]
+  }
+
+  expect_failures = [var.catalog]
+}
+
+run "rejects_a_catalog_larger_than_a_parameter" {
+  command = plan
+
+  variables {
+    catalog = [for i in range(40) : { sku = "GA-${i}", name = "GA", description = join("", [for j in range(100) : "x"]), unit_amount = 4500, max_per_order = 1 }]
+  }
+
+  expect_failures = [var.catalog]
+}
