@@ -186,7 +186,7 @@ def test_batch_size_in_terraform_fits_the_time_budget() -> None:
     from fulfillment.records import RECORD_BUDGET_MS
 
     lambda_tf = (ROOT / "terraform" / "lambda.tf").read_text()
-    locals_tf = (ROOT / "terraform" / "locals.tf").read_text()
+    locals_tf = "\n".join(path.read_text() for path in sorted((ROOT / "terraform").glob("*.tf")))
     timeout = int(re.search(r"fulfillment_timeout_seconds\s*=\s*(\d+)", locals_tf).group(1))  # type: ignore[union-attr]
     budget = int(re.search(r"fulfillment_record_budget_seconds\s*=\s*(\d+)", locals_tf).group(1))  # type: ignore[union-attr]
     assert "batch_size                         = local.fulfillment_batch_size" in lambda_tf
