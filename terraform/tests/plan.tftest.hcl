@@ -149,10 +149,10 @@ run "environment_names_resources_only" {
 run "reservations_leaving_less_than_100_unreserved_fail_the_plan" {
   command = plan
 
-  # 50 + 20 + 5 reserved: 174 leaves 99.
+  # 50 + 20 + 5 + 1 (sweeper) reserved: 175 leaves 99.
   override_data {
     target = data.aws_servicequotas_service_quota.lambda_concurrency
-    values = { value = 174 }
+    values = { value = 175 }
   }
 
   expect_failures = [aws_lambda_function.function]
@@ -163,12 +163,12 @@ run "reservations_leaving_100_unreserved_plan" {
 
   override_data {
     target = data.aws_servicequotas_service_quota.lambda_concurrency
-    values = { value = 175 }
+    values = { value = 176 }
   }
 
   assert {
-    condition     = sum([for fn in aws_lambda_function.function : fn.reserved_concurrent_executions]) == 75
-    error_message = "The test assumes 75 reserved executions; adjust the quotas above."
+    condition     = sum([for fn in aws_lambda_function.function : fn.reserved_concurrent_executions]) == 76
+    error_message = "The test assumes 76 reserved executions; adjust the quotas above."
   }
 }
 
