@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 import sys
 from http import HTTPStatus
@@ -76,6 +77,12 @@ class LocalStripe:
             }
         return HTTPStatus.OK, {"status": confirm.json()["status"], "id": payment_intent_id}
 
+    def refunds(self, payment_intent_id: str) -> list[dict[str, Any]]:
+        """The refunds of a PaymentIntent."""
+        reply = self._session.get(f"{self.url}/v1/refunds", params={"payment_intent": payment_intent_id})
+        reply.raise_for_status()
+        return list(reply.json()["data"])
+
     def refund(self, payment_intent_id: str) -> dict[str, Any]:
         charge = self.payment_intent(payment_intent_id).get("latest_charge")
         charge_id = charge["id"] if isinstance(charge, dict) else charge
@@ -111,6 +118,22 @@ def issue_tickets(request: Request) -> Response:
     return Response(json.dumps(payload), status=HTTPStatus.CREATED, content_type="application/json")
 
 
+def cancel_tickets(request: Request) -> Response:
+    """A well-behaved partner's cancellation: idempotent, always ``canceled``."""
+    fulfillment_id = request.path.split("/")[-2]
+    payload = {"fulfillment_id": fulfillment_id, "status": "canceled"}
+    return Response(json.dumps(payload), status=HTTPStatus.OK, content_type="application/json")
+
+
+CANCEL_PATH = re.compile(r"^/v1/ticket-orders/[^/]+/cancellation$")
+
+
+def serve_partner(server: HTTPServer) -> None:
+    """The partner's default behaviour (docs/fulfillment-api.yaml): issue and cancel tickets."""
+    server.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(issue_tickets)
+    server.expect_request(CANCEL_PATH, method="POST").respond_with_handler(cancel_tickets)
+
+
 @contextlib.contextmanager
 def partner_api(default_behaviour: bool = True) -> Iterator[HTTPServer]:
     """Run the fulfillment partner's mock API (pytest-httpserver) on 127.0.0.1.
@@ -121,7 +144,7 @@ def partner_api(default_behaviour: bool = True) -> Iterator[HTTPServer]:
     server = HTTPServer(host=LOOPBACK, port=free_port(), threaded=True)
     server.start()
     if default_behaviour:
-        server.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(issue_tickets)
+        serve_partner(server)
     try:
         yield server
     finally:
@@ -130,4 +153,13 @@ def partner_api(default_behaviour: bool = True) -> Iterator[HTTPServer]:
             server.stop()
 
 
-__all__ = ["TEST_CARDS", "LocalStripe", "issue_tickets", "localstripe", "partner_api"]
+__all__ = [
+    "CANCEL_PATH",
+    "TEST_CARDS",
+    "LocalStripe",
+    "cancel_tickets",
+    "issue_tickets",
+    "localstripe",
+    "partner_api",
+    "serve_partner",
+]

@@ -12,7 +12,7 @@ Steps:
 
 The plan uses the module as committed, without the emulator adaptations of ``harness/terraform_overrides`` (they
 relax production settings the emulator cannot serve, which are exactly what the policies judge). Lambda packages
-come from ``--lambda-packages-dir``, else ``build/lambda/arm64`` when it holds the three zips, else placeholder
+come from ``--lambda-packages-dir``, else ``build/lambda/arm64`` when it holds every function zip, else placeholder
 zips (the plan only hashes them).
 
 This file is skipped by checkov's loader (it ignores files starting with ``__``), so it may import the harness.
@@ -34,7 +34,7 @@ from typing import Any
 POLICIES_DIR = Path(__file__).resolve().parent
 REPO_ROOT = POLICIES_DIR.parent
 DEFAULT_REPORTS = REPO_ROOT / "reports" / "policy"
-FUNCTIONS = ("orders", "stripe_webhook", "fulfillment")
+FUNCTIONS = ("orders", "stripe_webhook", "fulfillment", "sweeper")  # as scripts/build_lambdas.py FUNCTIONS
 # Values for the module's required inputs that have no production-neutral default. They only shape names and
 # parameters in the plan, never a policy-relevant setting. A terraform.tfvars.example, when present, and
 # --var-file override them.

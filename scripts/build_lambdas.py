@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "lambda_src"
 REQUIREMENTS = SRC / "requirements.txt"
-FUNCTIONS = ("orders", "stripe_webhook", "fulfillment")
+FUNCTIONS = ("orders", "stripe_webhook", "fulfillment", "sweeper")
 SHARED = ("shop",)
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
@@ -54,6 +54,7 @@ UNUSED_DISTRIBUTIONS = {
     "orders": (),
     "stripe_webhook": ("cryptography", "cffi", "pycparser"),
     "fulfillment": (),  # stripe: refunds when fulfillment fails for good (imported on first refund)
+    "sweeper": ("cryptography", "cffi", "pycparser"),
 }
 PRUNE_SUFFIXES = (".pyc", ".pyo")
 # Written beside SHA256SUMS: the digest of the build's inputs, so an unchanged build is reused.

@@ -270,6 +270,134 @@ resource "aws_cloudwatch_metric_alarm" "fulfillment_oldest_message" {
 }
 
 ################################################################################
+# Business-metric alarms (the money invariant, lambda_src/README.md)
+################################################################################
+
+locals {
+  metrics_namespace = local.lambda_common_environment.POWERTOOLS_METRICS_NAMESPACE
+
+  # Each alarm sums one custom metric over the functions (dimension service)
+  # that emit it. The description is the runbook line (terraform/README.md).
+  business_alarms = {
+    fulfillment_failed = {
+      metric      = "FulfillmentFailed"
+      services    = ["fulfillment"]
+      threshold   = 1
+      description = "A paid order could not be fulfilled (refunded automatically, or FULFILLMENT_FAILED for review). Read the fulfillment log's failure_reason; fix the partner; with auto-refund off run scripts/redrive.py."
+    }
+    fulfillment_auth_failed = {
+      metric      = "FulfillmentAuthFailed"
+      services    = ["fulfillment"]
+      threshold   = 1
+      description = "The partner answered 401/403: the fulfillment API key is wrong or mid-rotation. Put the right key with scripts/put_secrets.py before the retries run out (about 13 minutes)."
+    }
+    fulfillment_retried = {
+      metric      = "FulfillmentRetried"
+      services    = ["fulfillment"]
+      threshold   = 10
+      description = "Many partner calls failed and are being retried: the partner is degraded. Check its status; orders are refunded after the last attempt."
+    }
+    fulfillment_errors = {
+      metric      = "FulfillmentErrors"
+      services    = ["fulfillment"]
+      threshold   = 1
+      description = "The fulfillment worker failed unexpectedly (bug or AWS fault). Read the ERROR line (error_chain) in its log; the sweeper re-enqueues stuck orders."
+    }
+    refund_failed = {
+      metric      = "RefundFailed"
+      services    = ["fulfillment", "stripe_webhook"]
+      threshold   = 1
+      description = "A refund failed: a customer paid and gets neither tickets nor money. Open the order (REFUND_FAILED, refund_failure_reason) and the payment in Stripe; refund again or pay back another way."
+    }
+    needs_review = {
+      metric      = "OrdersNeedReview"
+      services    = ["stripe_webhook"]
+      threshold   = 1
+      description = "A payment did not match its order (amount, currency or PaymentIntent): the order is NEEDS_REVIEW. Compare in Stripe; refund it there (the webhook settles the order)."
+    }
+    orders_past_bound = {
+      metric      = "OrdersPastBound"
+      services    = ["sweeper"]
+      threshold   = 1
+      description = "Orders are past their state's bound (money invariant, lambda_src/README.md). The sweeper log lists them by state; PAID/FULFILLING/REFUNDING were re-enqueued, the others need a person."
+    }
+    tickets_after_refund = {
+      metric      = "TicketsIssuedAfterRefund"
+      services    = ["fulfillment"]
+      threshold   = 1
+      description = "Tickets were issued for an order that was refunded meanwhile (tickets_issued_after_refund). Cancel them at the partner."
+    }
+    disputes = {
+      metric      = "PaymentsDisputed"
+      services    = ["stripe_webhook"]
+      threshold   = 1
+      description = "A payment is disputed (flags.disputed). Answer the dispute in Stripe with the order's tickets as evidence."
+    }
+    partial_refunds = {
+      metric      = "OrdersPartiallyRefunded"
+      services    = ["stripe_webhook"]
+      threshold   = 1
+      description = "A payment was partly refunded in Stripe (flags.partially_refunded): the order keeps its tickets. Check that this was intended."
+    }
+    disputes_lost = {
+      metric      = "DisputesLost"
+      services    = ["stripe_webhook"]
+      threshold   = 1
+      description = "A dispute was lost (flags.dispute_closed): the money is gone. Cancel the order's tickets at the partner."
+    }
+    webhook_release_failed = {
+      metric      = "WebhookReleaseFailed"
+      services    = ["stripe_webhook"]
+      threshold   = 1
+      description = "A webhook failed and its claim could not be released (DynamoDB fault). Stripe's retry is processed once the 2-minute lease expires; check the events table's health."
+    }
+    webhook_signature_failures = {
+      metric      = "WebhookSignatureInvalid"
+      services    = ["stripe_webhook"]
+      threshold   = 10
+      description = "More than 10 webhook calls with a bad signature in 5 minutes: the signing secret is stale (re-run scripts/put_secrets.py with the endpoint's secret) or someone probes the endpoint."
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "business" {
+  for_each = local.business_alarms
+
+  alarm_name          = "${local.name_prefix}-${replace(each.key, "_", "-")}"
+  alarm_description   = each.value.description
+  evaluation_periods  = 1
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "total"
+    expression  = join(" + ", [for index, _ in each.value.services : "m${index}"])
+    label       = each.value.metric
+    return_data = true
+  }
+
+  # One query per function that emits the metric (the list differs per alarm).
+  dynamic "metric_query" {
+    for_each = each.value.services
+
+    content {
+      id = "m${metric_query.key}"
+
+      metric {
+        namespace   = local.metrics_namespace
+        metric_name = each.value.metric
+        dimensions  = { service = metric_query.value }
+        stat        = "Sum"
+        period      = 300
+      }
+    }
+  }
+}
+
+################################################################################
 # Dashboard
 ################################################################################
 

@@ -7,9 +7,11 @@
 
 locals {
   tables = {
+    # Only CANCELED orders get expires_at (the sweeper sets it 30 days ahead,
+    # lambda_src/README.md); paid orders are kept.
     orders = {
       hash_key      = "order_id"
-      ttl_attribute = null
+      ttl_attribute = "expires_at"
     }
     # Processed Stripe event ids, kept long enough to drop Stripe's retries
     # (Stripe retries for up to three days).

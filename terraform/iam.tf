@@ -124,10 +124,11 @@ data "aws_iam_policy_document" "stripe_webhook" {
 
   # PutItem claims an event, UpdateItem completes it, DeleteItem releases a
   # claim whose processing failed, so Stripe's redelivery is processed instead
-  # of being taken for a duplicate.
+  # of being taken for a duplicate. GetItem tells a finished duplicate (200)
+  # from one still in flight (409, so that Stripe retries it).
   statement {
     sid       = "RecordStripeEvents"
-    actions   = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.shop["events"].arn]
   }
 
@@ -193,11 +194,36 @@ data "aws_iam_policy_document" "fulfillment" {
   }
 }
 
+# Exactly what the sweeper calls: a filtered Scan and conditional UpdateItem
+# on the orders table, SendMessage to the fulfillment queue, the Stripe key.
+data "aws_iam_policy_document" "sweeper" {
+  source_policy_documents = [data.aws_iam_policy_document.function_base["sweeper"].json]
+
+  statement {
+    sid       = "SweepOrders"
+    actions   = ["dynamodb:Scan", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.shop["orders"].arn]
+  }
+
+  statement {
+    sid       = "ReadStripeKey"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.runtime["stripe_secret_key"].arn]
+  }
+
+  statement {
+    sid       = "ReenqueueFulfillment"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.fulfillment.arn]
+  }
+}
+
 locals {
   function_policies = {
     orders         = data.aws_iam_policy_document.orders.json
     stripe_webhook = data.aws_iam_policy_document.stripe_webhook.json
     fulfillment    = data.aws_iam_policy_document.fulfillment.json
+    sweeper        = data.aws_iam_policy_document.sweeper.json
   }
 }
 

@@ -86,3 +86,31 @@ resource "aws_lambda_event_source_mapping" "fulfillment" {
     maximum_concurrency = var.fulfillment_reserved_concurrency
   }
 }
+
+# The sweeper (money invariant): every 5 minutes, so an order is found at
+# most 5 minutes after its state's bound (lambda_src/README.md).
+resource "aws_cloudwatch_event_rule" "sweeper" {
+  name                = "${local.name_prefix}-sweeper"
+  description         = "Runs ${local.function_names["sweeper"]}: orders past their state's bound."
+  schedule_expression = "rate(5 minutes)"
+}
+
+resource "aws_cloudwatch_event_target" "sweeper" {
+  rule = aws_cloudwatch_event_rule.sweeper.name
+  arn  = aws_lambda_function.function["sweeper"].arn
+
+  # A missed run is covered by the next one; failed async invocations go to
+  # the function's dead_letter_config.
+  retry_policy {
+    maximum_event_age_in_seconds = 300
+    maximum_retry_attempts       = 0
+  }
+}
+
+resource "aws_lambda_permission" "sweeper_schedule" {
+  statement_id  = "AllowSweeperSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.function["sweeper"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.sweeper.arn
+}

@@ -102,5 +102,19 @@ locals {
         STRIPE_MAX_NETWORK_RETRIES = "0"
       }
     }
+    sweeper = {
+      description = "Scheduled: re-enqueues paid orders past their state's bound, expires abandoned ones, counts the rest."
+      handler     = "sweeper.handler.lambda_handler"
+      memory_size = 256
+      timeout     = 120
+      # One sweep at a time: two would re-enqueue the same orders twice.
+      reserved_concurrency = 1
+      environment = {
+        FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
+        ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name
+        # Cancels the PaymentIntents of abandoned orders.
+        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
+      }
+    }
   }
 }

@@ -49,6 +49,10 @@ export type OrderStatus =
   | 'PAYMENT_FAILED'
   | 'FULFILLMENT_FAILED'
   | 'REFUNDED'
+  | 'REFUNDING'
+  | 'REFUND_FAILED'
+  | 'NEEDS_REVIEW'
+  | 'CANCELED'
   | (string & {});
 
 export interface OrderLine {

@@ -4,7 +4,13 @@ import type { OrderStatus } from './api';
 export type Phase = 'waiting' | 'done' | 'failed';
 
 export const TERMINAL_OK: ReadonlySet<string> = new Set(['FULFILLED']);
-export const TERMINAL_FAIL: ReadonlySet<string> = new Set(['PAYMENT_FAILED', 'FULFILLMENT_FAILED', 'REFUNDED']);
+export const TERMINAL_FAIL: ReadonlySet<string> = new Set([
+  'PAYMENT_FAILED',
+  'FULFILLMENT_FAILED',
+  'REFUNDED',
+  'REFUND_FAILED',
+  'CANCELED',
+]);
 
 export function phaseOf(status: OrderStatus): Phase {
   if (TERMINAL_OK.has(status)) return 'done';

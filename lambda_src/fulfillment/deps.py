@@ -99,11 +99,9 @@ def change_visibility(queue_arn: str, receipt_handle: str, seconds: int) -> None
 
 def payment_gateway() -> PaymentGateway:
     """Stripe gateway for refunds (imported on first use: most invocations never refund)."""
-    from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+    from shop.payments import stripe_gateway
 
-    base_url = load_parameters(CONFIG_PARAMETER_PATH).stripe_api_base_url
-    client = make_stripe_client(get_secret_string(STRIPE_SECRET_KEY_SECRET_ID), base_url, STRIPE_MAX_NETWORK_RETRIES)
-    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
+    return stripe_gateway(STRIPE_SECRET_KEY_SECRET_ID, CONFIG_PARAMETER_PATH, STRIPE_MAX_NETWORK_RETRIES)
 
 
 def park_for_review(order_id: str, reason: str) -> None:

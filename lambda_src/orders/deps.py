@@ -12,8 +12,8 @@ import os
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import ShopParameters, get_secret_bytes_key, get_secret_string, load_parameters, require_env
-from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+from shop.config import ShopParameters, get_secret_bytes_key, load_parameters, require_env
+from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import OrderRepository
 from shop.tracing import TRACED_MODULES
 
@@ -51,10 +51,7 @@ def shop_parameters() -> ShopParameters:
 
 def payment_gateway() -> StripeGateway:
     """Stripe gateway for the current secret key and API base URL (client cached per pair)."""
-    secret_key = get_secret_string(STRIPE_SECRET_KEY_SECRET_ID)
-    base_url = shop_parameters().stripe_api_base_url
-    client = make_stripe_client(secret_key, base_url, STRIPE_MAX_NETWORK_RETRIES)
-    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
+    return stripe_gateway(STRIPE_SECRET_KEY_SECRET_ID, CONFIG_PARAMETER_PATH, STRIPE_MAX_NETWORK_RETRIES)
 
 
 def pii_key() -> bytes:

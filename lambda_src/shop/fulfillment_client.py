@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import requests
 
@@ -77,6 +78,18 @@ class FulfillmentClient(Protocol):
         """
         ...
 
+    def cancel_ticket_order(self, fulfillment_id: str, *, idempotency_key: str) -> None:
+        """Cancel the tickets of a ticket order (idempotent).
+
+        Raises
+        ------
+        FulfillmentRetryableError
+            Transient failure; try again later.
+        FulfillmentPermanentError
+            The partner refused (e.g. tickets already used).
+        """
+        ...
+
 
 class HttpFulfillmentClient:
     """``POST {base}/v1/ticket-orders`` with Bearer auth and an ``Idempotency-Key``."""
@@ -101,13 +114,21 @@ class HttpFulfillmentClient:
             "customer": {"email": request.email, "name": request.name},
             "items": [{"sku": sku, "quantity": qty} for sku, qty in request.items],
         }
+        return _parse_result(self._post(self._url, body, idempotency_key))
+
+    def cancel_ticket_order(self, fulfillment_id: str, *, idempotency_key: str) -> None:
+        """See :meth:`FulfillmentClient.cancel_ticket_order`."""
+        url = f"{self._url}/{quote(fulfillment_id, safe='')}/cancellation"
+        self._post(url, {}, idempotency_key)
+
+    def _post(self, url: str, body: dict[str, Any], idempotency_key: str) -> requests.Response:
         headers = {
             "Authorization": f"Bearer {self._api_key}",
             "Idempotency-Key": idempotency_key,
             "Accept": "application/json",
         }
         try:
-            response = self._session.post(self._url, json=body, headers=headers, timeout=self._timeout)
+            response = self._session.post(url, json=body, headers=headers, timeout=self._timeout)
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise FulfillmentRetryableError(f"fulfillment API unreachable: {type(exc).__name__}") from exc
         if response.status_code in RETRYABLE_STATUS or response.status_code >= 500:
@@ -117,8 +138,8 @@ class HttpFulfillmentClient:
                 status=response.status_code,
             )
         if response.status_code not in (200, 201):
-            raise FulfillmentPermanentError(f"fulfillment API rejected the order ({response.status_code})")
-        return _parse_result(response)
+            raise FulfillmentPermanentError(f"fulfillment API rejected the request ({response.status_code})")
+        return response
 
 
 def _parse_result(response: requests.Response) -> FulfillmentResult:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from shop.payments import PaymentGateway
     from shop.repository import OrderRepository
 
-__all__ = ["FailurePolicy", "backoff_seconds", "fulfil_order", "refund_order"]
+__all__ = ["FailurePolicy", "backoff_seconds", "cancel_tickets", "fulfil_order", "refund_order"]
 
 S = OrderStatus
 MAX_BACKOFF_SECONDS = MAX_RETRY_AFTER_SECONDS
@@ -122,7 +122,28 @@ def _give_up(order: Order, reason: str, *, orders: OrderRepository, policy: Fail
     return Outcome.FULFILLMENT_FAILED
 
 
-def _store_result(order_id: str, result: FulfillmentResult, *, orders: OrderRepository) -> Outcome:
+def cancel_tickets(
+    order_id: str, fulfillment_id: str, *, orders: OrderRepository, client: FulfillmentClient
+) -> Outcome:
+    """Cancel a refunded order's tickets at the partner (idempotent per order id).
+
+    Raises
+    ------
+    FulfillmentRetryableError
+        The partner may recover: the message is retried.
+    """
+    try:
+        client.cancel_ticket_order(fulfillment_id, idempotency_key=order_id)
+    except FulfillmentPermanentError as exc:
+        orders.set_attributes(order_id, {"tickets_cancel_failed": exc.message})
+        return Outcome.TICKETS_CANCEL_FAILED
+    orders.set_attributes(order_id, {"tickets_canceled_at": utc_now_iso()})
+    return Outcome.TICKETS_CANCELED
+
+
+def _store_result(
+    order_id: str, result: FulfillmentResult, *, orders: OrderRepository, client: FulfillmentClient
+) -> Outcome:
     attributes = {
         "fulfillment_id": result.fulfillment_id,
         "tickets": [{"reference": t.reference, "sku": t.sku} for t in result.tickets],
@@ -131,9 +152,10 @@ def _store_result(order_id: str, result: FulfillmentResult, *, orders: OrderRepo
         return Outcome.FULFILLED
     current = orders.get(order_id)
     if current is not None and current.status in _REFUND_STATES:
-        # A refund won the race while the partner issued the tickets: keep their ids for cancellation.
+        # A refund won the race while the partner issued the tickets: keep their ids, cancel them.
         orders.set_attributes(order_id, {**attributes, "tickets_issued_after_refund": True})
-        return Outcome.TICKETS_AFTER_REFUND
+        outcome = cancel_tickets(order_id, result.fulfillment_id, orders=orders, client=client)
+        return Outcome.TICKETS_AFTER_REFUND if outcome is Outcome.TICKETS_CANCELED else outcome
     return Outcome.IGNORED_STATE
 
 
@@ -161,6 +183,8 @@ def fulfil_order(
         return Outcome.ALREADY_FULFILLED
     if order.status == S.REFUNDING:
         return refund_order(order, orders=orders, gateway=policy.gateway)
+    if order.status == S.REFUNDED and order.fulfillment_id and not order.tickets_canceled_at:
+        return cancel_tickets(order_id, order.fulfillment_id, orders=orders, client=client)
     if order.status in (S.PAID, S.FULFILLMENT_FAILED):  # FULFILLMENT_FAILED: a redrive re-attempts
         orders.transition(order_id, S.FULFILLING, allowed_from={S.PAID, S.FULFILLMENT_FAILED})
         order = orders.get(order_id)
@@ -181,4 +205,4 @@ def fulfil_order(
         if attempt < max_attempts:
             raise
         return _give_up(order, f"gave up after {attempt} attempts: {exc.message}", orders=orders, policy=policy)
-    return _store_result(order_id, result, orders=orders)
+    return _store_result(order_id, result, orders=orders, client=client)

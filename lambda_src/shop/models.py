@@ -278,6 +278,7 @@ class Order:
     fulfillment_id: str | None = None
     tickets: tuple[Ticket, ...] = ()
     flags: dict[str, Any] = field(default_factory=dict)
+    tickets_canceled_at: str | None = None
 
     def to_view(self) -> OrderView:
         """Return the customer-facing view (tickets only once fulfilled)."""

@@ -42,7 +42,9 @@ class Outcome(StrEnum):
     ALREADY_FULFILLED = "already_fulfilled"
     FULFILLMENT_FAILED = "fulfillment_failed"  # kept for manual review (auto-refund off)
     REFUNDED_AFTER_FAILURE = "refunded_after_failure"
-    TICKETS_AFTER_REFUND = "tickets_after_refund"
+    TICKETS_AFTER_REFUND = "tickets_after_refund"  # issued after a refund won the race; then canceled
+    TICKETS_CANCELED = "tickets_canceled"
+    TICKETS_CANCEL_FAILED = "tickets_cancel_failed"
     # sweeper
     REENQUEUED = "reenqueued"
     EXPIRED = "expired"
@@ -65,7 +67,9 @@ OUTCOME_METRICS: dict[Outcome, tuple[str, ...]] = {
     Outcome.FULFILLED: ("FulfillmentSucceeded",),
     Outcome.FULFILLMENT_FAILED: ("FulfillmentFailed",),
     Outcome.REFUNDED_AFTER_FAILURE: ("FulfillmentFailed", "OrdersAutoRefunded"),
-    Outcome.TICKETS_AFTER_REFUND: ("TicketsIssuedAfterRefund",),
+    Outcome.TICKETS_AFTER_REFUND: ("TicketsIssuedAfterRefund", "TicketsCanceled"),
+    Outcome.TICKETS_CANCELED: ("TicketsCanceled",),
+    Outcome.TICKETS_CANCEL_FAILED: ("TicketsCancelFailed",),
     Outcome.REENQUEUED: ("OrdersReenqueued",),
     Outcome.EXPIRED: ("OrdersExpired",),
     Outcome.PAST_BOUND: ("OrdersPastBound",),

@@ -174,7 +174,7 @@ def _decline_code(obj: dict[str, Any]) -> str:
 
 
 def on_charge_refunded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
-    """Full refund → REFUNDED (from any state that allows it); partial refund → flag."""
+    """Full refund → REFUNDED (from any state that allows it; issued tickets get canceled); partial → flag."""
     order_id = _resolve_order_id(obj, ctx)
     if not order_id:
         return Outcome.ORDER_NOT_FOUND
@@ -182,7 +182,10 @@ def on_charge_refunded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
     refunded_amount = _as_int(obj.get("amount_refunded")) or 0
     fully = obj.get("refunded") is True or (amount is not None and refunded_amount >= amount > 0)
     if fully:
+        before = ctx.orders.get(order_id)
         applied = ctx.orders.transition(order_id, S.REFUNDED, attributes={"refunded_at": utc_now_iso()})
+        if applied and before is not None and before.fulfillment_id:
+            ctx.enqueue_fulfillment(order_id)  # the worker cancels the issued tickets at the partner
         return Outcome.REFUNDED if applied else Outcome.IGNORED_STATE
     return (
         Outcome.PARTIALLY_REFUNDED

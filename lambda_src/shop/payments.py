@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shop.config import STRIPE_TIMEOUT_SECONDS
+from shop.config import STRIPE_TIMEOUT_SECONDS, get_secret_string, load_parameters
 from shop.exceptions import (
     InvalidSignatureError,
     MalformedBodyError,
@@ -28,6 +28,7 @@ __all__ = [
     "StripeGateway",
     "is_stripe_api",
     "make_stripe_client",
+    "stripe_gateway",
     "verify_webhook",
 ]
 
@@ -93,6 +94,13 @@ def make_stripe_client(secret_key: str, api_base_url: str, max_network_retries: 
     )
 
 
+def stripe_gateway(secret_key_secret_id: str, config_parameter_path: str, max_network_retries: int) -> StripeGateway:
+    """The gateway for the current secret key and API base URL (both cached; client cached per pair)."""
+    base_url = load_parameters(config_parameter_path).stripe_api_base_url
+    client = make_stripe_client(get_secret_string(secret_key_secret_id), base_url, max_network_retries)
+    return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
+
+
 def _provider_error(exc: stripe.StripeError) -> Exception:
     """Translate a Stripe SDK error into a domain error (no secrets in the message).
 
@@ -138,8 +146,6 @@ class StripeGateway:
         PaymentProviderError
             Any other Stripe error (declines, 5xx, network).
         """
-        import stripe
-
         params: dict[str, Any] = {
             "amount": amount,
             "currency": currency,
@@ -148,6 +154,8 @@ class StripeGateway:
         }
         if self._receipt_fields:
             params |= {"receipt_email": receipt_email, "description": f"TicketsToHeaven order {order_id}"}
+        import stripe
+
         try:
             intent = self._client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]

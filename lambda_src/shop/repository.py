@@ -20,9 +20,9 @@ from botocore.exceptions import ClientError
 from shop.models import Order, OrderLine, OrderStatus, Ticket, sources_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
-__all__ = ["Claim", "ClaimState", "EventRepository", "OrderRepository", "utc_now_iso"]
+__all__ = ["Claim", "ClaimState", "EventRepository", "OrderRepository", "OrderSummary", "utc_now_iso"]
 
 EVENT_TTL_SECONDS = 30 * 24 * 3600
 EVENT_LEASE_SECONDS = 120
@@ -68,7 +68,18 @@ def _order_from_item(item: dict[str, Any]) -> Order:
         fulfillment_id=item.get("fulfillment_id"),
         tickets=tuple(Ticket(reference=t["reference"], sku=t["sku"]) for t in item.get("tickets", [])),
         flags=dict(item.get("flags", {})),
+        tickets_canceled_at=item.get("tickets_canceled_at"),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """The attributes the sweeper reads (no PII, no lines)."""
+
+    order_id: str
+    status: OrderStatus
+    updated_at: str
+    payment_intent_id: str | None
 
 
 class _Table:
@@ -89,6 +100,16 @@ class _Table:
         self.client.update_item(
             TableName=self.name, Key=_to_ddb(key), ExpressionAttributeValues=_to_ddb(values), **kwargs
         )
+
+    def update_if(self, key: dict[str, Any], values: dict[str, Any], **kwargs: Any) -> bool:
+        """``update`` with a ``ConditionExpression``: ``False`` when the condition does not hold."""
+        try:
+            self.update(key, values, **kwargs)
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
 
     def delete(self, key: dict[str, Any], **kwargs: Any) -> None:
         self.client.delete_item(TableName=self.name, Key=_to_ddb(key), **kwargs)
@@ -132,6 +153,27 @@ class OrderRepository:
         """Return the order or ``None`` (strongly consistent read)."""
         item = self._table.get({"order_id": order_id})
         return _order_from_item(item) if item else None
+
+    def scan_by_status(self, statuses: Iterable[OrderStatus]) -> Iterator[OrderSummary]:
+        """Every order in one of ``statuses`` (paginated ``Scan`` with a filter and a projection)."""
+        wanted = sorted(statuses)
+        values = {f":s{i}": status.value for i, status in enumerate(wanted)}
+        paginator = self._table.client.get_paginator("scan")
+        for page in paginator.paginate(
+            TableName=self._table.name,
+            FilterExpression=f"#status IN ({', '.join(values)})",
+            ProjectionExpression="order_id, #status, updated_at, payment_intent_id",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=_to_ddb(values),
+        ):
+            for raw in page.get("Items", []):
+                item = _from_ddb(raw)
+                yield OrderSummary(
+                    order_id=str(item["order_id"]),
+                    status=OrderStatus(item["status"]),
+                    updated_at=str(item.get("updated_at", "")),
+                    payment_intent_id=item.get("payment_intent_id"),
+                )
 
     def set_payment_intent(self, order_id: str, payment_intent_id: str) -> None:
         """Remember the PaymentIntent created for an order (set once)."""
@@ -192,54 +234,36 @@ class OrderRepository:
             names[f"#r{index}"] = name
             removals.append(f"#r{index}")
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
-        try:
-            self._table.update(
-                {"order_id": order_id},
-                values,
-                UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(order_id) AND #status IN ({', '.join(placeholders)})",
-                ExpressionAttributeNames=names,
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._table.update_if(
+            {"order_id": order_id},
+            values,
+            UpdateExpression=expression,
+            ConditionExpression=f"attribute_exists(order_id) AND #status IN ({', '.join(placeholders)})",
+            ExpressionAttributeNames=names,
+        )
 
     def set_attributes(self, order_id: str, attributes: dict[str, Any]) -> bool:
         """Set attributes on an existing order without changing its state; ``False`` if it is missing."""
         names = {f"#a{i}": name for i, name in enumerate(sorted(attributes))}
         values = {f":a{i}": attributes[name] for i, name in enumerate(sorted(attributes))} | {":now": utc_now_iso()}
         sets = [f"#a{i} = :a{i}" for i in range(len(names))]
-        try:
-            self._table.update(
-                {"order_id": order_id},
-                values,
-                UpdateExpression="SET " + ", ".join([*sets, "updated_at = :now"]),
-                ConditionExpression="attribute_exists(order_id)",
-                ExpressionAttributeNames=names,
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._table.update_if(
+            {"order_id": order_id},
+            values,
+            UpdateExpression="SET " + ", ".join([*sets, "updated_at = :now"]),
+            ConditionExpression="attribute_exists(order_id)",
+            ExpressionAttributeNames=names,
+        )
 
     def set_flag(self, order_id: str, flag: str, value: Any) -> bool:
         """Set ``flags.<flag>`` on an existing order (e.g. a dispute); returns ``False`` if missing."""
-        try:
-            self._table.update(
-                {"order_id": order_id},
-                {":v": value, ":now": utc_now_iso()},
-                UpdateExpression="SET flags.#f = :v, updated_at = :now",
-                ConditionExpression="attribute_exists(order_id)",
-                ExpressionAttributeNames={"#f": flag},
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._table.update_if(
+            {"order_id": order_id},
+            {":v": value, ":now": utc_now_iso()},
+            UpdateExpression="SET flags.#f = :v, updated_at = :now",
+            ConditionExpression="attribute_exists(order_id)",
+            ExpressionAttributeNames={"#f": flag},
+        )
 
 
 class ClaimState(StrEnum):

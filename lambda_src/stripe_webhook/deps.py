@@ -13,8 +13,8 @@ import os
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import get_secret_string, load_parameters, require_env
-from shop.payments import StripeGateway, is_stripe_api, make_stripe_client
+from shop.config import get_secret_string, require_env
+from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import EventRepository, OrderRepository
 from shop.tracing import TRACED_MODULES
 
@@ -54,11 +54,7 @@ def signing_secret() -> str:
 
 def payment_gateway() -> StripeGateway:
     """Stripe gateway (only used to resolve charge/dispute events to an order)."""
-    secret_key = get_secret_string(STRIPE_SECRET_KEY_SECRET_ID)
-    base_url = load_parameters(CONFIG_PARAMETER_PATH).stripe_api_base_url
-    return StripeGateway(
-        make_stripe_client(secret_key, base_url, STRIPE_MAX_NETWORK_RETRIES), receipt_fields=is_stripe_api(base_url)
-    )
+    return stripe_gateway(STRIPE_SECRET_KEY_SECRET_ID, CONFIG_PARAMETER_PATH, STRIPE_MAX_NETWORK_RETRIES)
 
 
 def enqueue_fulfillment(order_id: str) -> None:

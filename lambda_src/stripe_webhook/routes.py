@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from shop.api import raw_body
 from shop.exceptions import InvalidSignatureError
-from shop.outcomes import count, record_outcome
+from shop.outcomes import Outcome, count, record_outcome
 from shop.payment_events import EventContext, EventReleaseError, process_event
 from shop.payments import verify_webhook
 from stripe_webhook import deps
@@ -14,6 +14,11 @@ from stripe_webhook import deps
 __all__ = ["router"]
 
 router = APIGatewayRouter()
+
+_LOG_LINES = {
+    Outcome.DUPLICATE: "webhook ignored: event already processed",
+    Outcome.IGNORED_TYPE: "webhook ignored: event type not handled",
+}
 
 
 @router.post("/webhooks/stripe", summary="Stripe webhook endpoint")
@@ -37,6 +42,6 @@ def stripe_webhook() -> dict[str, bool]:
     finally:
         if ctx.order_id:
             deps.logger.append_keys(order_id=ctx.order_id)
-    deps.logger.info("webhook processed", extra={"outcome": outcome})
+    deps.logger.info(_LOG_LINES.get(outcome, "webhook processed"), extra={"outcome": outcome})
     record_outcome(deps.metrics, outcome)
     return {"received": True}

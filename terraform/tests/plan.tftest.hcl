@@ -41,6 +41,7 @@ run "names_follow_the_contract" {
       orders         = "tickets-to-heaven-prod-orders"
       stripe_webhook = "tickets-to-heaven-prod-stripe-webhook"
       fulfillment    = "tickets-to-heaven-prod-fulfillment"
+      sweeper        = "tickets-to-heaven-prod-sweeper"
     }
     error_message = "Function names differ from docs/contracts.md."
   }
@@ -148,10 +149,10 @@ run "environment_names_resources_only" {
 run "reservations_leaving_less_than_100_unreserved_fail_the_plan" {
   command = plan
 
-  # 50 + 20 + 5 reserved: 174 leaves 99.
+  # 50 + 20 + 5 + 1 (sweeper) reserved: 175 leaves 99.
   override_data {
     target = data.aws_servicequotas_service_quota.lambda_concurrency
-    values = { value = 174 }
+    values = { value = 175 }
   }
 
   expect_failures = [aws_lambda_function.function]
@@ -162,12 +163,12 @@ run "reservations_leaving_100_unreserved_plan" {
 
   override_data {
     target = data.aws_servicequotas_service_quota.lambda_concurrency
-    values = { value = 175 }
+    values = { value = 176 }
   }
 
   assert {
-    condition     = sum([for fn in aws_lambda_function.function : fn.reserved_concurrent_executions]) == 75
-    error_message = "The test assumes 75 reserved executions; adjust the quotas above."
+    condition     = sum([for fn in aws_lambda_function.function : fn.reserved_concurrent_executions]) == 76
+    error_message = "The test assumes 76 reserved executions; adjust the quotas above."
   }
 }
 

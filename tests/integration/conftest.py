@@ -80,7 +80,7 @@ def partner(stack: Stack) -> Iterator[Any]:
     stack.partner.clear()
     yield stack.partner
     stack.partner.clear()
-    stack.partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
+    fakes.serve_partner(stack.partner)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def partner_requests(partner: Any) -> list[Any]:
 
 def a_fulfilled_order(shop: Shop, partner: Any) -> tuple[dict[str, Any], str]:
     """Place, pay and fulfil a one-ticket order; return it and its PaymentIntent id."""
-    partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
+    fakes.serve_partner(partner)
     order = shop.place_order(quantity=1)
     assert shop.pay(order).status_code == 200
     shop.wait_for_status(order, "FULFILLED")
@@ -139,7 +139,7 @@ def test_partner_error_is_retried_then_succeeds(stack: Stack, shop: Shop, partne
     assert len(partner_requests(partner)) == 2
 
 
-def test_partner_failing_permanently_ends_in_dlq(stack: Stack, shop: Shop, partner: Any) -> None:
+def test_partner_down_for_good_refunds_the_order(stack: Stack, shop: Shop, partner: Any) -> None:
     # Given a partner that always answers 503
     partner.expect_request("/v1/ticket-orders", method="POST").respond_with_response(Response("down", status=503))
     dlq = stack.outputs["fulfillment_dlq_url"]
@@ -147,25 +147,27 @@ def test_partner_failing_permanently_ends_in_dlq(stack: Stack, shop: Shop, partn
     # When an order is paid
     order = shop.place_order(quantity=1)
     assert shop.pay(order).status_code == 200
+    payment_intent_id = order["clientSecret"].split("_secret_")[0]
 
-    # Then after the bounded number of attempts it is FULFILLMENT_FAILED and its message is in the DLQ
-    def exhausted() -> bool:
+    # Then after the bounded number of attempts the payment is refunded and the order says so
+    def refunded() -> bool:
         stack.poller.fast_forward()
         stack.poller.drain(timeout=2)
-        return shop.get_order(order).json()["status"] == "FULFILLMENT_FAILED"
+        return shop.get_order(order).json()["status"] == "REFUNDED"
 
-    wait_until(exhausted, timeout=90, what="FULFILLMENT_FAILED")
-    sqs = stack.client("sqs")
-
-    def dead_lettered() -> list[dict[str, Any]]:
-        stack.poller.fast_forward()
-        stack.poller.drain(timeout=2)
-        return sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
-
-    messages = wait_until(dead_lettered, timeout=60, what="the message in the DLQ")
-    assert any(json.loads(m["Body"])["order_id"] == order["orderId"] for m in messages)
+    wait_until(refunded, timeout=120, what="REFUNDED")
     attempts = len(partner_requests(partner))
-    assert 1 <= attempts <= int(stack.outputs.get("fulfillment_max_attempts", 5))
+    assert attempts == int(stack.outputs.get("fulfillment_max_attempts", 5))
+
+    # And the refund is in Stripe (localstripe), in full, once
+    refunds = stack.stripe.refunds(payment_intent_id)
+    assert [r["amount"] for r in refunds] == [order["amount"]]
+
+    # And the alarm's metrics were emitted, and nothing waits in the DLQ
+    log = stack.function_log(stack.outputs["function_names"]["fulfillment"])
+    assert '"FulfillmentFailed"' in log and '"OrdersAutoRefunded"' in log
+    sqs = stack.client("sqs")
+    assert sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", []) == []
 
 
 def test_forged_webhook_is_rejected_without_side_effect(stack: Stack, shop: Shop, partner: Any) -> None:
@@ -229,6 +231,12 @@ def test_refund_after_fulfillment(stack: Stack, shop: Shop, partner: Any) -> Non
     }
     reply = shop.send_webhook(event)
 
-    # Then the order is REFUNDED
+    # Then the order is REFUNDED and its tickets are canceled at the partner, under the order's key
     assert reply.status_code == 200, reply.text
     shop.wait_for_status(order, "REFUNDED", timeout=30)
+
+    def cancellations() -> list[Any]:
+        return [request for request, _ in partner.log if fakes.CANCEL_PATH.match(request.path)]
+
+    [cancel] = wait_until(cancellations, timeout=30, what="the ticket cancellation")
+    assert cancel.headers["Idempotency-Key"] == order["orderId"]

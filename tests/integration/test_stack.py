@@ -30,7 +30,7 @@ def test_stack_outputs_name_every_part(stack: Stack) -> None:
         "config_parameter_path",
     ):
         assert outputs.get(name), f"output {name} is empty"
-    assert set(outputs["function_names"]) == {"orders", "stripe_webhook", "fulfillment"}
+    assert set(outputs["function_names"]) == {"orders", "stripe_webhook", "fulfillment", "sweeper"}
 
 
 def test_functions_run_deployed_configuration(stack: Stack) -> None:

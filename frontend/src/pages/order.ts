@@ -26,8 +26,25 @@ function statusText(status: string): StatusText {
         title: 'We could not issue your tickets',
         text: 'Your payment was received, but issuing the tickets failed. Our team has been alerted and will contact you; if we cannot resolve it you will be refunded in full.',
       };
+    case 'REFUNDING':
+      return {
+        title: 'We could not issue your tickets: refunding you',
+        text: 'Your payment was received, but the tickets could not be issued. We are refunding the full amount to your card now; you do not need to do anything.',
+      };
     case 'REFUNDED':
-      return { title: 'This order was refunded', text: 'The payment for this order has been refunded to your card.' };
+      return { title: 'This order was refunded', text: 'The payment for this order has been refunded to your card. Refunds usually reach your account within 5 to 10 business days.' };
+    case 'REFUND_FAILED':
+      return {
+        title: 'Your refund needs our attention',
+        text: 'We tried to refund this order, but your card issuer did not accept the refund. Our team has been alerted and will contact you to pay you back.',
+      };
+    case 'NEEDS_REVIEW':
+      return {
+        title: 'We are checking your payment',
+        text: 'Your payment did not match the order. Our team has been alerted and will fix it or refund you in full.',
+      };
+    case 'CANCELED':
+      return { title: 'This order was cancelled', text: 'The order was not paid and has been cancelled. You have not been charged.' };
     default:
       return { title: 'Your order is being processed', text: 'Your order needs a little more time. This page keeps checking.' };
   }

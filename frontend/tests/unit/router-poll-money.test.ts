@@ -28,6 +28,9 @@ describe('polling', () => {
     expect(phaseOf('REFUNDED')).toBe('failed');
     expect(phaseOf('PAID')).toBe('waiting');
     expect(phaseOf('NEEDS_REVIEW')).toBe('waiting');
+    expect(phaseOf('REFUNDING')).toBe('waiting'); // becomes REFUNDED within minutes
+    expect(phaseOf('REFUND_FAILED')).toBe('failed');
+    expect(phaseOf('CANCELED')).toBe('failed');
   });
 
   it('backs off', () => {

@@ -152,3 +152,13 @@ def aws(_aws_session: Aws) -> Aws:
     for env_name, value in SECRET_VALUES.items():
         env.secrets.put_secret_value(SecretId=ENV[env_name], SecretString=value)
     return env
+
+
+@pytest.fixture
+def fulfillment_handler(aws: Aws) -> Any:
+    """The fulfillment function's handler module, with its per-environment caches cleared."""
+    from fulfillment import deps, handler
+
+    deps._client.cache_clear()
+    deps._queue_url.cache_clear()
+    return handler

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
+import io
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS_DIR = ROOT / "tests" / "events"
@@ -145,3 +150,14 @@ def plain_client() -> Any:
     import boto3
 
     return boto3.client("dynamodb", region_name=REGION)
+
+
+@contextlib.contextmanager
+def captured_log(logger: Any) -> Iterator[io.StringIO]:
+    """Capture what a Powertools ``logger`` writes (JSON lines) during the block."""
+    stream = io.StringIO()
+    previous = logger.registered_handler.setStream(stream)
+    try:
+        yield stream
+    finally:
+        logger.registered_handler.setStream(previous)

@@ -80,7 +80,8 @@ def test_main_writes_zips_and_sums_from_cached_tree(monkeypatch: Any, tmp_path: 
     out = tmp_path / "out"
     assert build.main(["--target", "host", "--out", str(out), "--check"]) == 0
     sums = (out / "SHA256SUMS").read_text().splitlines()
-    assert [line.split()[1] for line in sums] == ["orders.zip", "stripe_webhook.zip", "fulfillment.zip"]
+    assert [line.split()[1] for line in sums] == [f"{name}.zip" for name in build.FUNCTIONS]
+    assert "sweeper.zip" in {line.split()[1] for line in sums}
     for line in sums:
         digest, name = line.split()
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest

@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 import requests
 import responses
-from lambda_helpers import PARTNER_API, PARTNER_API_KEY, STRIPE_API, STRIPE_SECRET_KEY, load_event, seed_order
+from lambda_helpers import (
+    PARTNER_API,
+    PARTNER_API_KEY,
+    STRIPE_API,
+    STRIPE_SECRET_KEY,
+    captured_log,
+    load_event,
+    seed_order,
+)
 from responses import matchers
 
 PARTNER_URL = f"{PARTNER_API}/v1/ticket-orders"
@@ -21,12 +29,8 @@ OK = {
 
 
 @pytest.fixture
-def handler(aws: Any) -> Any:
-    from fulfillment import deps, handler
-
-    deps._client.cache_clear()
-    deps._queue_url.cache_clear()
-    return handler
+def handler(fulfillment_handler: Any) -> Any:
+    return fulfillment_handler
 
 
 @pytest.fixture
@@ -255,21 +259,24 @@ def test_refund_during_fulfillment_keeps_refunded_and_stores_the_tickets(
         return 201, {}, json.dumps(OK)
 
     responses.add_callback(responses.POST, PARTNER_URL, callback=reply)
+    cancel = responses.post(f"{PARTNER_URL}/ful_1/cancellation", json={"fulfillment_id": "ful_1", "status": "canceled"})
     # When the partner's answer comes back
     assert handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context) == {"batchItemFailures": []}
-    # Then the refund stands, and the issued tickets are kept and flagged (not thrown away)
+    # Then the refund stands, the issued tickets are kept and flagged (not thrown away) and canceled
     item = _order(aws, order_id)
     assert item["status"] == "REFUNDED"
     assert item["fulfillment_id"] == "ful_1"
     assert item["tickets"] == OK["tickets"]
     assert item["tickets_issued_after_refund"] is True
+    assert cancel.call_count == 1
+    assert cancel.calls[0].request.headers["Idempotency-Key"] == order_id
+    assert "tickets_canceled_at" in item
 
 
 @responses.activate
 def test_visibility_change_failure_is_logged_and_still_reports_record(
     handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any
 ) -> None:
-    import io
 
     from botocore.exceptions import ClientError
 
@@ -281,12 +288,8 @@ def test_visibility_change_failure_is_logged_and_still_reports_record(
     monkeypatch.setattr(deps, "change_visibility", refuse)
     order_id = seed_order(aws.orders, status="PAID")
     responses.post(PARTNER_URL, status=500)
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     assert len(_failures(response)) == 1
     [line] = [json.loads(x) for x in stream.getvalue().splitlines() if "could not change message visibility" in x]
     assert line["level"] == "ERROR"

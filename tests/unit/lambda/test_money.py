@@ -13,17 +13,13 @@ from typing import Any
 
 import pytest
 import responses
-from lambda_helpers import seed_order
+from lambda_helpers import captured_log, seed_order
 from test_fulfillment import OK, PARTNER_URL, REFUND_OK, REFUNDS_URL, _failures, _order, sqs_event
 
 
 @pytest.fixture
-def handler(aws: Any) -> Any:
-    from fulfillment import deps, handler
-
-    deps._client.cache_clear()
-    deps._queue_url.cache_clear()
-    return handler
+def handler(fulfillment_handler: Any) -> Any:
+    return fulfillment_handler
 
 
 @pytest.fixture
@@ -103,6 +99,20 @@ def test_manual_review_after_exhaustion_parks_the_order(
     assert [m["order_id"] for m in aws.dead_letters()] == [order_id]
 
 
+@pytest.mark.parametrize("receive_count", [1, 3])
+@responses.activate
+def test_partner_rejection_on_the_last_attempt_also_refunds(
+    handler: Any, aws: Any, lambda_context: Any, receive_count: int
+) -> None:
+    order_id = seed_order(aws.orders, status="PAID")
+    responses.post(PARTNER_URL, json={"error": "sold out"}, status=409)
+    responses.post(REFUNDS_URL, json=REFUND_OK)
+    event = sqs_event(aws, [{"order_id": order_id}], receive_count=receive_count)
+    assert handler.lambda_handler(event, lambda_context) == {"batchItemFailures": []}
+    assert _order(aws, order_id)["status"] == "REFUNDED"
+    assert "409" in _order(aws, order_id)["failure_reason"]
+
+
 @pytest.mark.parametrize("status", [401, 403, 404, 408, 425, 429, 500, 504])
 @responses.activate
 def test_statuses_that_may_recover_are_retried_not_failed(
@@ -176,7 +186,7 @@ def test_batch_size_in_terraform_fits_the_time_budget() -> None:
     from fulfillment.records import RECORD_BUDGET_MS
 
     lambda_tf = (ROOT / "terraform" / "lambda.tf").read_text()
-    locals_tf = (ROOT / "terraform" / "locals.tf").read_text()
+    locals_tf = "\n".join(path.read_text() for path in sorted((ROOT / "terraform").glob("*.tf")))
     timeout = int(re.search(r"fulfillment_timeout_seconds\s*=\s*(\d+)", locals_tf).group(1))  # type: ignore[union-attr]
     budget = int(re.search(r"fulfillment_record_budget_seconds\s*=\s*(\d+)", locals_tf).group(1))  # type: ignore[union-attr]
     assert "batch_size                         = local.fulfillment_batch_size" in lambda_tf
@@ -188,7 +198,6 @@ def test_batch_size_in_terraform_fits_the_time_budget() -> None:
 def test_unexpected_error_is_logged_with_its_cause_and_retried(
     handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any
 ) -> None:
-    import io
 
     from fulfillment import deps
 
@@ -200,12 +209,8 @@ def test_unexpected_error_is_logged_with_its_cause_and_retried(
 
     monkeypatch.setattr(deps, "pii_key", broken)
     order_id = seed_order(aws.orders, status="PAID")
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     assert len(_failures(response)) == 1
     [line] = [json.loads(x) for x in stream.getvalue().splitlines() if "failed unexpectedly" in x]
     assert line["level"] == "ERROR"
@@ -335,3 +340,54 @@ def test_invalid_auto_refund_setting_fails_fast() -> None:
 
     with pytest.raises(ConfigurationError):
         env_flag("AUTO_REFUND_FAILED_FULFILLMENT", default=True, environ={"AUTO_REFUND_FAILED_FULFILLMENT": "maybe"})
+
+
+def _refunded_with_tickets(aws: Any) -> str:
+    order_id = seed_order(aws.orders, status="REFUNDED")
+    aws.orders.update_item(
+        Key={"order_id": order_id},
+        UpdateExpression="SET fulfillment_id = :f, tickets = :t",
+        ExpressionAttributeValues={":f": "ful_9", ":t": OK["tickets"]},
+    )
+    return order_id
+
+
+@responses.activate
+def test_refunded_order_with_tickets_gets_them_canceled_once(
+    handler: Any, aws: Any, lambda_context: Any, capsys: Any
+) -> None:
+    # Given an order refunded in Stripe after its tickets were issued
+    order_id = _refunded_with_tickets(aws)
+    cancel = responses.post(f"{PARTNER_URL}/ful_9/cancellation", json={"fulfillment_id": "ful_9", "status": "canceled"})
+    # When its message (enqueued by the refund webhook) is processed, twice
+    for _ in range(2):
+        assert handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context) == {
+            "batchItemFailures": []
+        }
+    # Then the partner cancels the tickets once, and the order records it
+    assert cancel.call_count == 1
+    assert "tickets_canceled_at" in _order(aws, order_id)
+    assert "TicketsCanceled" in _metrics(capsys)
+
+
+@responses.activate
+def test_tickets_the_partner_refuses_to_cancel_are_flagged_and_alarmed(
+    handler: Any, aws: Any, lambda_context: Any, capsys: Any
+) -> None:
+    order_id = _refunded_with_tickets(aws)
+    responses.post(f"{PARTNER_URL}/ful_9/cancellation", json={"error": "already scanned"}, status=409)
+    assert handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context) == {"batchItemFailures": []}
+    assert "409" in _order(aws, order_id)["tickets_cancel_failed"]
+    assert "TicketsCancelFailed" in _metrics(capsys)
+
+
+@responses.activate
+def test_cancel_while_the_partner_is_down_is_retried(
+    handler: Any, aws: Any, lambda_context: Any, delays: list[int]
+) -> None:
+    order_id = _refunded_with_tickets(aws)
+    responses.post(f"{PARTNER_URL}/ful_9/cancellation", status=503)
+    response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
+    assert len(_failures(response)) == 1
+    assert delays == [30]
+    assert "tickets_canceled_at" not in _order(aws, order_id)

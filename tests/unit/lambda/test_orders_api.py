@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import responses
-from lambda_helpers import CONFIG_PATH, STRIPE_API, load_event
+from lambda_helpers import CONFIG_PATH, STRIPE_API, captured_log, load_event
 
 PI_URL = f"{STRIPE_API}/v1/payment_intents"
 
@@ -286,7 +286,6 @@ def test_post_order_stripe_errors_map_to_stable_codes(
 
 @responses.activate
 def test_stripe_failure_logs_the_chain_and_the_stripe_request_id(handler: Any, lambda_context: Any) -> None:
-    import io
 
     from orders import deps
 
@@ -296,12 +295,8 @@ def test_stripe_failure_logs_the_chain_and_the_stripe_request_id(handler: Any, l
         status=500,
         headers={"Request-Id": "req_abc123"},
     )
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = _post(handler, lambda_context, _valid_body())
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     assert response["statusCode"] == 502
     assert _body(response)["error"]["message"] == "The payment provider is unavailable; please retry."
     assert "internal" not in response["body"]
@@ -361,6 +356,30 @@ def test_order_with_empty_stored_token_hash_is_never_readable(handler: Any, aws:
     )
     for token in ("no-such-order", "x", ""):
         assert _get(handler, lambda_context, order_id, token)["statusCode"] == 404
+
+
+@responses.activate
+def test_post_order_while_the_same_key_is_in_flight_is_429(handler: Any, aws: Any, lambda_context: Any) -> None:
+    import time
+
+    # Given a request with this Idempotency-Key whose record is still in progress (another invocation)
+    key = "client-key-in-flight"
+    responses.post(PI_URL, json=_pi_json())
+    assert _post(handler, lambda_context, _valid_body(), {"Idempotency-Key": key})["statusCode"] == 201
+    [record] = aws.idempotency.scan()["Items"]
+    aws.idempotency.update_item(
+        Key={"id": record["id"]},
+        UpdateExpression="SET #s = :s, in_progress_expiration = :e",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": "INPROGRESS", ":e": int(time.time() * 1000) + 600_000},
+    )
+    # When the client retries at once
+    response = _post(handler, lambda_context, _valid_body(), {"Idempotency-Key": key})
+    # Then it is told to retry shortly, and no second order or PaymentIntent is made
+    assert response["statusCode"] == 429
+    assert _body(response)["error"]["code"] == "RATE_LIMITED"
+    assert aws.orders.scan()["Count"] == 1
+    assert len(responses.calls) == 1
 
 
 @responses.activate
@@ -426,17 +445,12 @@ def test_unknown_route_is_404_json(handler: Any, lambda_context: Any) -> None:
 def test_missing_config_is_500_with_a_generic_body_and_the_cause_in_the_log(
     handler: Any, aws: Any, lambda_context: Any
 ) -> None:
-    import io
 
     from orders import deps
 
     aws.ssm.delete_parameter(Name="/tickets-to-heaven/prod/catalog")
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = handler.lambda_handler(load_event("apigw_get_config.json"), lambda_context)
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     # Then the caller learns nothing internal (no parameter path, no exception text)
     assert response["statusCode"] == 500
     assert _body(response) == {
@@ -475,19 +489,13 @@ def test_post_order_to_fake_stripe_sends_only_localstripe_fields(handler: Any, l
 
 
 def test_post_order_logs_order_id_but_no_pii_or_secrets(handler: Any, lambda_context: Any) -> None:
-    import io
 
     from orders import deps
 
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
-        with responses.RequestsMock() as mock:
-            mock.post(PI_URL, json=_pi_json())
-            created = _body(_post(handler, lambda_context, _valid_body()))
-            _get(handler, lambda_context, created["orderId"], created["orderToken"])
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
+    with captured_log(deps.logger) as stream, responses.RequestsMock() as mock:
+        mock.post(PI_URL, json=_pi_json())
+        created = _body(_post(handler, lambda_context, _valid_body()))
+        _get(handler, lambda_context, created["orderId"], created["orderToken"])
     logs = stream.getvalue()
     assert '"message":"order created"' in logs
     assert created["orderId"] in logs

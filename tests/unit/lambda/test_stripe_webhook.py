@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import responses
-from lambda_helpers import STRIPE_API, plain_client, seed_order, sign, stripe_event, webhook_event
+from lambda_helpers import STRIPE_API, captured_log, plain_client, seed_order, sign, stripe_event, webhook_event
 
 
 @pytest.fixture
@@ -339,7 +339,6 @@ def test_in_flight_duplicate_gets_409_so_stripe_retries(handler: Any, aws: Any, 
 
 
 def test_release_failure_is_not_silent(handler: Any, aws: Any, lambda_context: Any, monkeypatch: Any) -> None:
-    import io
 
     from botocore.exceptions import ClientError
 
@@ -355,12 +354,8 @@ def test_release_failure_is_not_silent(handler: Any, aws: Any, lambda_context: A
 
     monkeypatch.setattr(deps, "enqueue_fulfillment", failing_enqueue)
     monkeypatch.setattr(deps.event_repository, "release", failing_release)
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         response = _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     # Then 500 (Stripe retries once the lease expires) and the log names both failures
     assert response["statusCode"] == 500
     [line] = [json.loads(x) for x in stream.getvalue().splitlines() if '"request failed"' in x]
@@ -452,17 +447,12 @@ def test_enqueue_failure_releases_claim_and_redelivery_repairs(
 
 
 def test_logs_carry_event_and_order_id_but_no_payload(handler: Any, aws: Any, lambda_context: Any) -> None:
-    import io
 
     from stripe_webhook import deps
 
     order_id = seed_order(aws.orders)
-    stream = io.StringIO()
-    previous = deps.logger.registered_handler.setStream(stream)  # type: ignore[union-attr]
-    try:
+    with captured_log(deps.logger) as stream:
         _send(handler, lambda_context, stripe_event("stripe_payment_intent_succeeded.json", order_id))
-    finally:
-        deps.logger.registered_handler.setStream(previous)  # type: ignore[union-attr]
     [processed] = [json.loads(line) for line in stream.getvalue().splitlines() if '"webhook processed"' in line]
     assert processed["event_id"] == "evt_succeeded_1"
     assert processed["order_id"] == order_id
@@ -587,3 +577,34 @@ def test_signature_tolerance_boundary(
     response = handler.lambda_handler(webhook_event(payload, sign(payload, timestamp=signed_at)), lambda_context)
     assert response["statusCode"] == (200 if accepted else 400)
     assert _status(aws, order_id) == ("PAID" if accepted else "PENDING_PAYMENT")
+
+
+def test_refund_of_a_fulfilled_order_enqueues_the_ticket_cancellation(
+    handler: Any, aws: Any, lambda_context: Any
+) -> None:
+    order_id = seed_order(aws.orders, status="FULFILLED")
+    aws.orders.update_item(
+        Key={"order_id": order_id},
+        UpdateExpression="SET fulfillment_id = :f",
+        ExpressionAttributeValues={":f": "ful_1"},
+    )
+    assert _send(handler, lambda_context, stripe_event("stripe_charge_refunded.json", order_id))["statusCode"] == 200
+    assert _status(aws, order_id) == "REFUNDED"
+    assert aws.queued_messages() == [{"order_id": order_id}]
+
+
+def test_duplicates_and_unhandled_types_say_so_in_the_log(handler: Any, aws: Any, lambda_context: Any) -> None:
+    from lambda_helpers import load_event
+
+    from stripe_webhook import deps
+
+    order_id = seed_order(aws.orders)
+    event = stripe_event("stripe_payment_intent_succeeded.json", order_id)
+    with captured_log(deps.logger) as stream:
+        _send(handler, lambda_context, event)
+        _send(handler, lambda_context, event)
+        _send(handler, lambda_context, load_event("stripe_customer_created.json"))
+    messages = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
+    assert messages.count("webhook processed") == 1
+    assert messages.count("webhook ignored: event already processed") == 1
+    assert messages.count("webhook ignored: event type not handled") == 1
