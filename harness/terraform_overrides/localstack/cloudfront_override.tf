@@ -1,1 +1,0 @@
-../moto/cloudfront_override.tf
