@@ -13,6 +13,9 @@ Service Quotas: moto knows VPC quotas only and has no GetAWSDefaultServiceQuota;
 concurrent-executions quota (terraform/lambda.tf; the provider asks for the applied and the default value), so
 both are answered with AWS's default for a new region (1000).
 
+CloudTrail: the provider deletes a trail by its ARN (the resource id); moto's DeleteTrail matches names
+only and silently keeps the trail, so destroy would leave it behind. The ARN is resolved to the name here.
+
 Usage: ``python -m harness.moto_entry -H 127.0.0.1 -p PORT`` (the arguments of ``moto.server``).
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from moto.cloudtrail.models import CloudTrailBackend
 from moto.server import main
 from moto.servicequotas.models import ServiceQuotasBackend
 from moto.servicequotas.responses import ServiceQuotasResponse
@@ -80,6 +84,16 @@ def _get_aws_default_service_quota(self: ServiceQuotasResponse) -> str:
 
 ServiceQuotasBackend.get_service_quota = _get_service_quota  # type: ignore[method-assign]
 ServiceQuotasResponse.get_aws_default_service_quota = _get_aws_default_service_quota  # type: ignore[attr-defined]
+
+_original_delete_trail = CloudTrailBackend.delete_trail
+
+
+def _delete_trail(self: CloudTrailBackend, name: str) -> None:
+    arn_names = {trail.arn: trail_name for trail_name, trail in self.trails.items()}
+    _original_delete_trail(self, arn_names.get(name, name))
+
+
+CloudTrailBackend.delete_trail = _delete_trail  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     enforce.install()

@@ -206,19 +206,21 @@ def test_integration_timeout_is_a_504(stack: Stack) -> None:
     gateway.stop()
 
 
-def test_usage_plan_throttle_answers_429_in_the_deployed_shape(stack: Stack) -> None:
-    # Given the usage plan's burst limit / When more requests than that arrive at once
+def test_stage_method_throttle_answers_429_in_the_deployed_shape(stack: Stack) -> None:
+    # Given the stage's default method throttle as deployed (terraform/api_gateway.tf: "*/*"; the usage
+    # plan itself does not throttle) / When more requests than its burst arrive at once
     [api] = stack.front.api_gateway.apis.values()
-    [plan] = next(iter(api.stages.values())).plans
-    assert plan.burst
+    [stage] = api.stages.values()
+    _rate, burst = stage.method_throttles["*/*"]
+    assert burst
     gateway, api_id = scripted_gateway(stack, ScriptedRunner({"statusCode": 200, "body": "{}"}))
     statuses: list[int] = []
-    while len(statuses) < plan.burst * 5 and 429 not in statuses:
+    while len(statuses) < burst * 5 and 429 not in statuses:
         reply = gateway.handle(api_id, keyed(stack, "GET", "/api/config"))
         statuses.append(reply.status)
     # Then at least the burst passes, then the deployed THROTTLED response
     assert statuses[-1] == 429, f"no 429 after {len(statuses)} requests"
-    assert statuses.count(200) >= plan.burst
+    assert statuses.count(200) >= burst
     assert json.loads(reply.body)["error"]["code"] == "RATE_LIMITED"
     gateway.stop()
 
