@@ -15,11 +15,12 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from shop.config import require_env
 from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import OrderRepository
+from shop.tracing import TRACED_MODULES
 
 __all__ = ["enqueue_fulfillment", "logger", "metrics", "order_repository", "payment_gateway", "tracer"]
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=TRACED_MODULES)
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,3 +137,21 @@ def test_transition_to_state_without_legal_source_does_not_write(aws: Any) -> No
     assert repo.get(order_id).status == OrderStatus.PAID  # type: ignore[union-attr]
     assert repo.set_flag("missing", "x", 1) is False
     assert repo.transition("missing", OrderStatus.FULFILLING) is False
+
+
+def test_every_function_traces_only_the_shared_module_list() -> None:
+    # Tracer() without patch_modules runs X-Ray's patch_all() at every cold start (shop/tracing.py).
+    lambda_src = Path(__file__).resolve().parents[3] / "lambda_src"
+    deps_modules = sorted(p for p in lambda_src.glob("*/deps.py") if p.parent.name != "shop")
+    assert deps_modules
+    for path in deps_modules:
+        calls = [
+            node
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Tracer"
+        ]
+        assert len(calls) == 1, f"{path}: expected one Tracer()"
+        keywords = {kw.arg: kw.value for kw in calls[0].keywords}
+        value = keywords.get("patch_modules")
+        assert isinstance(value, ast.Name), f"{path}: Tracer patches more than TRACED_MODULES"
+        assert value.id == "TRACED_MODULES", f"{path}: Tracer patches more than TRACED_MODULES"
