@@ -60,12 +60,13 @@ WAITS_EXPLAINED = [
     "- `aws_lambda_function`: waitFunctionCreated: Delay 5 s (moto answers Active at once); a package given by "
     "`filename` is created under the provider's global lock, one function at a time (about 6 s each in a row).",
     "- `aws_cloudfront_distribution`: create: waitDistributionDeployed Delay 30 s, skipped in the emulator run "
-    "(`wait_for_deployment = false`, harness/terraform_overrides/moto/cloudfront_override.tf); delete: moto "
-    "deletes an enabled distribution at once, then waitDistributionDeleted sleeps 15 s.",
+    "(`wait_for_deployment = false`, harness/terraform_overrides/moto/cloudfront_override.tf); delete: the "
+    "provider disables an enabled distribution and waits for it whatever that setting says (Delay 30 s), "
+    "then waitDistributionDeleted (Delay 15 s).",
     "- first calls: moto created each service's app at its first request under one lock (~5 s for the first "
     "burst); harness/moto_entry.py creates them as the server starts.",
-    "- Terraform-only stretches: starting the provider (4-5 s a start, several per command) and planning "
-    "(the WAFv2 web ACL's large schema); destroy no longer refreshes first (`-refresh=false`).",
+    "- Terraform-only stretches: starting the provider (4-5 s a start, several per command) and Terraform's "
+    "own planning (not profiled further: `TF_LOG_CORE`); destroy no longer refreshes first (`-refresh=false`).",
 ]
 
 
