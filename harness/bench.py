@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.provider_log import parse as parse_provider_log
+from harness.provider_log import summary as provider_log_summary
 from harness.toolchain import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -44,6 +46,28 @@ SIZE_GOALS_MB = {"orders": 6.0, "stripe_webhook": 3.0, "fulfillment": 4.0}
 APPLY_GOAL_S, DESTROY_GOAL_S = 40.0, 20.0
 LOOP_GOALS_S = {"`tox -e integration`": 150.0, "`bash .ci/run` (clean clone)": 360.0, "`make up` to ready": 60.0}
 LATENCY_SAMPLES = 30
+# Why the slow resources wait: the waiters of terraform-provider-aws 5.100.0 (the pinned provider), read in its
+# source. A fixed delay or "N equal reads in a row" cannot be ended by an emulator answering at once.
+WAITS_EXPLAINED = [
+    "Why (terraform-provider-aws 5.100.0 waiters; moto already answers each read with the final state):",
+    "",
+    "- `aws_s3_bucket_lifecycle_configuration`: waitLifecycleConfigEquals: Delay 10 s, then 10 equal reads in a "
+    "row 5 s apart (ContinuousTargetOccurence 10, PollInterval 5 s) = 55 s minimum, on AWS too.",
+    "- `aws_sqs_queue`: waitQueueAttributesPropagated: 6 equal reads in a row, MinTimeout 5 s = 25 s minimum; "
+    "the fulfillment queue needs its DLQ's ARN, so two queues in a row.",
+    "- `aws_kms_key`: description, policy, rotation and tag propagation waits, 5 equal reads in a row 1-2 s "
+    "apart each = ~12 s minimum.",
+    "- `aws_lambda_function`: waitFunctionCreated: Delay 5 s (moto answers Active at once); a package given by "
+    "`filename` is created under the provider's global lock, one function at a time (about 6 s each in a row).",
+    "- `aws_cloudfront_distribution`: create: waitDistributionDeployed Delay 30 s, skipped in the emulator run "
+    "(`wait_for_deployment = false`, harness/terraform_overrides/moto/cloudfront_override.tf); delete: the "
+    "provider disables an enabled distribution and waits for it whatever that setting says (Delay 30 s), "
+    "then waitDistributionDeleted (Delay 15 s).",
+    "- first calls: moto created each service's app at its first request under one lock (~5 s for the first "
+    "burst); harness/moto_entry.py creates them as the server starts.",
+    "- Terraform-only stretches: starting the provider (4-5 s a start, several per command) and Terraform's "
+    "own planning (not profiled further: `TF_LOG_CORE`); destroy no longer refreshes first (`-refresh=false`).",
+]
 
 
 def say(message: str) -> None:
@@ -69,6 +93,7 @@ class Figures:
     warm_ms: dict[str, tuple[float, float, int]] | None = None
     loop_s: dict[str, float | str] | None = None
     slowest: dict[str, list[tuple[int, str]]] | None = None
+    waits: dict[str, list[str]] | None = None  # step -> harness.provider_log summary lines
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -199,6 +224,17 @@ def sqs_event(queue_arn: str, order_id: str) -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def provider_debug_log(path: Path) -> Iterator[None]:
+    """Terraform commands started meanwhile append the AWS provider's debug log to ``path``."""
+    os.environ.update(TF_LOG_PROVIDER="DEBUG", TF_LOG_PATH=str(path))
+    try:
+        yield
+    finally:
+        for name in ("TF_LOG_PROVIDER", "TF_LOG_PATH"):
+            os.environ.pop(name, None)
+
+
 def measure_stack(figures: Figures) -> tuple[Path, dict[str, dict[str, str]]]:
     """Apply, time first and warm requests per function, destroy; return the packages and their envs."""
     import requests
@@ -210,7 +246,11 @@ def measure_stack(figures: Figures) -> tuple[Path, dict[str, dict[str, str]]]:
     first: dict[str, float] = {}
     warm: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="tth-bench-stack-") as run_dir:
-        with running_stack(Path(run_dir), with_site=False) as stack:
+        provider_log = Path(run_dir) / "provider.log"
+        # The provider's debug log (every call, timestamped, per resource) is the profile of the waits (the
+        # Workspace hands this process's environment to Terraform). It costs a little: request bodies are logged.
+        with provider_debug_log(provider_log), running_stack(Path(run_dir), with_site=False) as stack:
+            apply_log = provider_log.rename(provider_log.with_name("provider-apply.log"))
             shop = Shop(stack, requests.Session())
             names = stack.outputs["function_names"]
             for function in FUNCTIONS:
@@ -241,6 +281,10 @@ def measure_stack(figures: Figures) -> tuple[Path, dict[str, dict[str, str]]]:
             warm[label] = [timed_ms(lambda: shop.place_order(quantity=1)) for _ in range(LATENCY_SAMPLES)]
             timings, workspace = stack.timings, stack.workspace
         figures.slowest = {step: workspace.slowest(step) for step in ("apply", "destroy")}
+        figures.waits = {
+            step: provider_log_summary(*parse_provider_log(path, "ApplyResourceChange"))
+            for step, path in (("apply", apply_log), ("destroy", provider_log))
+        }
         packages_dir = REPO_ROOT / "build" / "lambda" / HOST_ARCHITECTURE
     figures.apply_s = timings.get("apply")
     figures.destroy_s = timings.get("destroy")
@@ -341,6 +385,11 @@ def report(figures: Figures, skipped: set[str]) -> str:
         lines += ["", "## Where apply and destroy wait (the provider's own per-resource times, slowest first)", ""]
         for step, rows in figures.slowest.items():
             lines.append(f"- {step}: " + (", ".join(f"{address} {seconds} s" for seconds, address in rows) or "no log"))
+    for step, summary_lines in (figures.waits or {}).items():
+        lines += ["", f"### {step}: the provider's calls per resource (`TF_LOG_PROVIDER=DEBUG`)", ""]
+        lines += summary_lines
+    if figures.waits:
+        lines += ["", *WAITS_EXPLAINED]
     return "\n".join(lines) + "\n"
 
 

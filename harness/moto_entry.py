@@ -13,6 +13,11 @@ Service Quotas: moto knows VPC quotas only and has no GetAWSDefaultServiceQuota;
 concurrent-executions quota (terraform/lambda.tf; the provider asks for the applied and the default value), so
 both are answered with AWS's default for a new region (1000).
 
+Warm start: moto creates a service's app (imports its models, builds its URL map) at that service's first
+request, holding the one lock every request takes, so the first burst of ``terraform apply`` (32 calls to 15
+services at once) waited ~5 s for every import in turn. The services the stack uses are created in a background
+thread as the server starts (during ``terraform init`` and the plan), exactly as a first request would.
+
 CloudTrail: the provider deletes a trail by its ARN (the resource id); moto's DeleteTrail matches names
 only and silently keeps the trail, so destroy would leave it behind. The ARN is resolved to the name here.
 
@@ -22,9 +27,12 @@ Usage: ``python -m harness.moto_entry -H 127.0.0.1 -p PORT`` (the arguments of `
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
+from moto.backends import list_of_moto_modules
 from moto.cloudtrail.models import CloudTrailBackend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import main
 from moto.servicequotas.models import ServiceQuotasBackend
 from moto.servicequotas.responses import ServiceQuotasResponse
@@ -32,6 +40,7 @@ from moto.sqs import models
 
 from harness import moto_cloudfront
 from harness.iam import enforce
+from harness.terraform import ENDPOINT_SERVICES
 
 
 class _HarnessDelivers(dict[str, Any]):
@@ -95,6 +104,35 @@ def _delete_trail(self: CloudTrailBackend, name: str) -> None:
 
 CloudTrailBackend.delete_trail = _delete_trail  # type: ignore[method-assign]
 
+# moto's backend names for the provider's endpoint keys (Lambda is "awslambda"), plus EventBridge and STS.
+WARM_BACKENDS = tuple(
+    dict.fromkeys(("awslambda" if service == "lambda" else service) for service in (*ENDPOINT_SERVICES, "events"))
+)
+
+
+def warm(app: DomainDispatcherApplication, backends: tuple[str, ...] = WARM_BACKENDS) -> None:
+    """Create each backend's app as its first request would (same lock, same cache)."""
+    for backend in backends:
+        with app.lock:
+            if backend not in app.app_instances:
+                app.app_instances[backend] = app.create_app(backend)  # type: ignore[arg-type]
+
+
+_original_dispatcher_init = DomainDispatcherApplication.__init__
+
+
+def _dispatcher_init(self: DomainDispatcherApplication, *args: Any, **kwargs: Any) -> None:
+    _original_dispatcher_init(self, *args, **kwargs)
+    threading.Thread(target=warm, args=(self,), name="moto-warm", daemon=True).start()
+
+
+def unknown_backends(backends: tuple[str, ...] = WARM_BACKENDS) -> list[str]:
+    """Names in ``backends`` that moto does not have (a typo would only make the warm-up fail in its thread)."""
+    known = set(list_of_moto_modules())
+    return [backend for backend in backends if backend not in known]
+
+
 if __name__ == "__main__":
+    DomainDispatcherApplication.__init__ = _dispatcher_init  # type: ignore[method-assign]
     enforce.install()
     main()

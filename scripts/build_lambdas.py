@@ -59,6 +59,21 @@ UNUSED_DISTRIBUTIONS = {
 PRUNE_SUFFIXES = (".pyc", ".pyo")
 # Written beside SHA256SUMS: the digest of the build's inputs, so an unchanged build is reused.
 BUILD_KEY_FILE = "BUILD_KEY"
+# Stripe products the shop does not use. stripe 16 imports a subpackage on first attribute access
+# (stripe.issuing...), and the responses of the calls the shop makes (PaymentIntents, Refunds) hold only
+# top-level objects (stripe/_*.py, kept). ``events``: v2 event classes, read by
+# StripeClient.parse_event_notification, which no function calls (the webhook verifies the signature and
+# reads the JSON itself). Kept: data/ (CA bundle), radar/ and three_d_secure/ (can appear in card payments).
+UNUSED_STRIPE = (
+    "apps", "billing", "billing_portal", "checkout", "climate", "entitlements", "events", "financial_connections",
+    "forwarding", "identity", "issuing", "product_catalog", "reporting", "reserve", "sigma", "tax", "terminal",
+    "test_helpers", "treasury", "v2.billing", "v2.commerce", "v2.money_management", "v2.test_helpers",
+    "v2.core.accounts", "v2.core.vault",
+)  # fmt: skip
+# Powertools utilities no function imports (Powertools imports each only from the user's code).
+UNUSED_POWERTOOLS = (
+    "auth_alpha", "circuit_breaker", "data_masking", "feature_flags", "kafka", "metadata", "streaming", "validation",
+)  # fmt: skip
 # Files of the dependencies that no function loads (fnmatch patterns on archive names; ``*`` spans ``/``).
 # tests/unit/lambda/test_build_lambdas.py proves each reason on the installed tree.
 PRUNED_FILES = {
@@ -69,7 +84,14 @@ PRUNED_FILES = {
     "aws_lambda_powertools/event_handler/openapi/swagger_ui/*.css": "swagger-ui bundle",
     # Stub files: read by type checkers, never imported.
     "*.pyi": "typing only",
+    **{f"stripe/{name.replace('.', '/')}/*": "Stripe product the shop does not call" for name in UNUSED_STRIPE},
+    **{f"aws_lambda_powertools/utilities/{name}/*": "Powertools utility, unused" for name in UNUSED_POWERTOOLS},
 }
+# The modules those patterns remove (``pkg/sub/*`` -> ``pkg.sub``): tests/unit/lambda/conftest.py blocks them,
+# so every Lambda unit test runs as if the files were absent and fails on a path that imports one.
+PRUNED_PACKAGES = tuple(
+    pattern[:-2].replace("/", ".") for pattern in PRUNED_FILES if pattern.endswith("/*") and "*" not in pattern[:-2]
+)
 
 
 def log(message: str) -> None:

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
-import pytest
-from lambda_helpers import (
+
+class _Pruned(importlib.abc.MetaPathFinder):
+    """Refuses the modules scripts/build_lambdas.py leaves out of every zip (``PRUNED_PACKAGES``): each Lambda
+    unit test then runs as the deployed package would, and a code path that needs a pruned module fails."""
+
+    def __init__(self, packages: tuple[str, ...]) -> None:
+        self.packages = packages
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if any(fullname == package or fullname.startswith(package + ".") for package in self.packages):
+            raise ModuleNotFoundError(f"{fullname} is pruned from the Lambda packages (scripts/build_lambdas.py)")
+
+
+def _pruned_packages() -> tuple[str, ...]:
+    spec = importlib.util.spec_from_file_location(
+        "build_lambdas_for_conftest", Path(__file__).resolve().parents[3] / "scripts" / "build_lambdas.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return tuple(module.PRUNED_PACKAGES)
+
+
+sys.meta_path.insert(0, _Pruned(_pruned_packages()))
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from lambda_helpers import (  # noqa: E402
     CATALOG,
     CONFIG_PATH,
     DLQ_NAME,
@@ -22,7 +51,7 @@ from lambda_helpers import (
     STRIPE_SECRET_KEY,
     WEBHOOK_SECRET,
 )
-from moto import mock_aws  # imported before any handler so module-level boto3 clients are interceptable
+from moto import mock_aws  # noqa: E402  # imported before any handler so module-level boto3 clients are interceptable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
