@@ -25,6 +25,7 @@ import dataclasses
 import functools
 import http.client
 import json
+import os
 import random
 import sys
 import threading
@@ -365,9 +366,10 @@ class Ledger:
     stories: list[Story]
     captured: dict[str, int]  # order id -> amount Stripe captured
     refunded: dict[str, int]
-    partner_issued: set[str]
+    partner_issued: set[str]  # order ids (the shop's Idempotency-Key) the partner issued tickets for
     queue_messages: dict[str, int]
     violations: list[str] = field(default_factory=list)
+    partner_tickets: dict[str, list[str]] = field(default_factory=dict)  # order id -> references issued
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -391,20 +393,8 @@ class Ledger:
             if order is None:
                 v.append(f"{order_id}: lost (not stored)")
                 continue
-            status, paid = order["status"], order_id in self.captured
-            if paid != story.paid:
-                v.append(f"{order_id}: customer paid={story.paid} but Stripe captured={paid}")
-            if paid and status not in ("FULFILLED", "REFUNDED"):
-                v.append(f"{order_id}: paid but {status} (neither fulfilled nor refunded)")
-            if not paid and (status == "FULFILLED" or order_id in self.partner_issued):
-                v.append(f"{order_id}: fulfilled without payment ({status})")
-            if status == "FULFILLED" and order_id not in self.partner_issued:
-                v.append(f"{order_id}: FULFILLED but the partner issued nothing")
-            if status == "FULFILLED" and len(order["tickets"]) != sum(i["quantity"] for i in order["items"]):
-                v.append(f"{order_id}: {len(order['tickets'])} tickets for {order['items']}")
-            if status not in TERMINAL:
-                v.append(f"{order_id}: still {status} after the run settled")
-            if status == "FULFILLED":
+            v += self._order_violations(order_id, order, paid_by_customer=story.paid)
+            if order["status"] == "FULFILLED":
                 fulfilled_amount += order["amount"]
             refunded_amount += self.refunded.get(order_id, 0)
         if sum(self.captured.values()) != fulfilled_amount + refunded_amount:
@@ -414,6 +404,27 @@ class Ledger:
             )
         v += [f"{count} message(s) left in {queue}" for queue, count in self.queue_messages.items() if count]
         return self
+
+    def _order_violations(self, order_id: str, order: dict[str, Any], *, paid_by_customer: bool) -> list[str]:
+        v = []
+        status, paid, fulfilled = order["status"], order_id in self.captured, order["status"] == "FULFILLED"
+        if paid != paid_by_customer:
+            v.append(f"{order_id}: customer paid={paid_by_customer} but Stripe captured={paid}")
+        if paid and status not in ("FULFILLED", "REFUNDED"):
+            v.append(f"{order_id}: paid but {status} (neither fulfilled nor refunded)")
+        if not paid and (fulfilled or order_id in self.partner_issued):
+            v.append(f"{order_id}: fulfilled without payment ({status})")
+        if fulfilled and order_id not in self.partner_issued:
+            v.append(f"{order_id}: FULFILLED but the partner issued nothing")
+        if fulfilled and len(order["tickets"]) != sum(i["quantity"] for i in order["items"]):
+            v.append(f"{order_id}: {len(order['tickets'])} tickets for {order['items']}")
+        issued = self.partner_tickets.get(order_id)
+        shown = sorted(t.get("reference", "") for t in order["tickets"])
+        if fulfilled and issued is not None and shown != sorted(issued):
+            v.append(f"{order_id}: shows tickets {shown} but the partner issued {sorted(issued)}")
+        if status not in TERMINAL:
+            v.append(f"{order_id}: still {status} after the run settled")
+        return v
 
 
 def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Ledger:
@@ -445,8 +456,10 @@ def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Le
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         queues[name.removesuffix("_url")] = sum(int(value) for value in attributes.values())
-    issued = {key for key in partner.issued}
-    return Ledger(orders, stories, captured, refunded, issued, queues).check()
+    # Only this run's orders: a load run's late fulfillments may reach the same partner.
+    issued = {key: payload for key, payload in partner.issued.items() if key in orders}
+    tickets = {key: [t["reference"] for t in payload.get("tickets", [])] for key, payload in issued.items()}
+    return Ledger(orders, stories, captured, refunded, set(issued), queues, partner_tickets=tickets).check()
 
 
 def settle(stack: Stack, stories: list[Story], timeout: float) -> None:
@@ -528,6 +541,112 @@ def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
 # --------------------------------------------------------------------------- the load figure
 
 
+# Which process is which layer, by a marker in its command line (the harness starts them all).
+PROCESS_MARKERS = (
+    ("harness.moto_entry", "emulator (moto)"),
+    ("localstripe", "Stripe (localstripe)"),
+    ("lambda_worker", "function worker"),
+)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            kids += [int(x) for x in (task / "children").read_text().split()]
+    return kids
+
+
+def _layer(argv: list[str]) -> str | None:
+    for marker, layer in PROCESS_MARKERS:
+        if any(marker in arg for arg in argv):
+            # A worker's argv: python -I lambda_worker.py PACKAGE RUNTIME HANDLER FD
+            return f"worker {argv[-2].split('.')[0]}" if marker == "lambda_worker" and len(argv) >= 4 else layer
+    return None
+
+
+def layer_cpu() -> dict[str, float]:
+    """CPU seconds so far of each layer of the local stack: this process (customers, front door,
+    poller, partner mock), the emulator, localstripe, and each function's worker (by handler)."""
+    totals = {"harness (customers, front door, poller, partner)": _cpu_seconds(os.getpid())}
+    todo = _children(os.getpid())
+    while todo:
+        pid = todo.pop()
+        todo += _children(pid)
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").rstrip("\0").split("\0")
+        except OSError:
+            continue
+        layer = _layer(argv)
+        if layer:
+            totals[layer] = totals.get(layer, 0.0) + _cpu_seconds(pid)
+    return totals
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine so far (/proc/stat)."""
+    values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class FunctionTime:
+    """Per function over one step: invocations, seconds inside the worker, seconds waiting for it."""
+
+    invocations: int = 0
+    service_s: float = 0.0  # the worker running the invocation (the runner's measured duration)
+    total_s: float = 0.0  # from the runner's invoke to its answer: service + waiting for the one worker
+
+    @property
+    def queue_s(self) -> float:
+        return max(0.0, self.total_s - self.service_s)
+
+
+@contextlib.contextmanager
+def function_times(stack: Stack) -> Iterator[dict[str, FunctionTime]]:
+    """Time per function while the context runs, split into the worker's service and the wait for it."""
+    from harness import usage
+
+    times: dict[str, FunctionTime] = {}
+    lock = threading.Lock()
+    original_invoke, original_record = stack.runner.invoke, usage.record_invocation
+
+    def invoke(name: str, event: dict[str, Any]) -> Any:
+        started = time.monotonic()
+        try:
+            return original_invoke(name, event)
+        finally:
+            with lock:
+                entry = times.setdefault(name, FunctionTime())
+                entry.invocations += 1
+                entry.total_s += time.monotonic() - started
+
+    def record(
+        function: str, event: Any, result: Any, memory_mb: int, duration_ms: float, log_bytes: int, error: str | None
+    ) -> None:
+        with lock:
+            times.setdefault(function, FunctionTime()).service_s += duration_ms / 1000
+        original_record(function, event, result, memory_mb, duration_ms, log_bytes, error)
+
+    stack.runner.invoke = invoke  # type: ignore[method-assign]
+    usage.record_invocation = record
+    try:
+        yield times
+    finally:
+        stack.runner.invoke = original_invoke  # type: ignore[method-assign]
+        usage.record_invocation = original_record
+
+
 @dataclass
 class LoadStep:
     concurrency: int
@@ -535,10 +654,21 @@ class LoadStep:
     seconds: float
     place_p50: float
     place_p95: float
+    pay_p95: float
+    functions: dict[str, FunctionTime]
+    cpu_cores: dict[str, float]  # layer -> CPU seconds per second of the step
+    machine_busy: float  # share of all cores busy (every process on the machine)
+    queue_left: int  # fulfillment messages still waiting when the step ended
+    started: float = 0.0  # time.monotonic() at the step's start (the plot marks the steps)
 
     @property
     def orders_per_s(self) -> float:
         return self.orders / self.seconds if self.seconds else 0.0
+
+    def utilisation(self, function: str) -> float:
+        """Share of the step the function's worker was running an invocation."""
+        entry = self.functions.get(function)
+        return entry.service_s / self.seconds if entry and self.seconds else 0.0
 
 
 @dataclass
@@ -546,7 +676,8 @@ class LoadResult:
     steps: list[LoadStep]
     samples: Samples
     bound_s: float
-    busy: dict[str, float]  # function -> share of the run its worker was busy
+    names: dict[str, str]  # function key -> deployed name
+    final_states: dict[str, int] = field(default_factory=dict)  # the load run's orders once settled
 
     def sustained(self) -> LoadStep | None:
         """The fastest step whose p95 stays under the bound."""
@@ -554,79 +685,129 @@ class LoadResult:
         return max(within, key=lambda s: s.orders_per_s) if within else None
 
 
-@contextlib.contextmanager
-def busy_time(stack: Stack) -> Iterator[dict[str, float]]:
-    """Seconds each function spent in invocations while the context ran."""
-    spent: dict[str, float] = {}
-    lock = threading.Lock()
-    original = stack.runner.invoke
-
-    def timed(name: str, event: dict[str, Any]) -> Any:
-        started = time.monotonic()
-        try:
-            return original(name, event)
-        finally:
-            with lock:
-                spent[name] = spent.get(name, 0.0) + time.monotonic() - started
-
-    stack.runner.invoke = timed  # type: ignore[method-assign]
-    try:
-        yield spent
-    finally:
-        stack.runner.invoke = original  # type: ignore[method-assign]
+def fulfillment_backlog(stack: Stack) -> int:
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.outputs["fulfillment_queue_url"],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(v) for v in attributes.values())
 
 
 def run_load(stack: Stack, levels: tuple[int, ...], per_level: int, bound_s: float) -> LoadResult:
-    """Place and pay ``per_level`` orders at each concurrency level, no faults."""
+    """Place and pay ``per_level`` orders at each concurrency level (a closed-loop step), no faults.
+
+    Per step: throughput, latency percentiles, each function's service and waiting time, and the
+    CPU each layer of the stack used (which one saturates first is the bottleneck).
+    """
     plan = ChaosPlan(double_click_share=0, decline_share=0)
     sku = requests.get(f"{stack.front.url}/api/config", timeout=60).json()["catalog"][0]["sku"]
     samples = Samples()
     steps = []
-    run_started = time.monotonic()
-    with busy_time(stack) as spent:
-        for level in levels:
-            say(f"load: {per_level} orders at concurrency {level}")
-            step_samples = Samples()
-            started = time.monotonic()
-            with ThreadPoolExecutor(max_workers=level, thread_name_prefix="load") as pool:
-                indexes = [10_000 * level + i for i in range(per_level)]
-                list(pool.map(functools.partial(customer, stack, plan, sku, samples=step_samples), indexes))
-            seconds = time.monotonic() - started
-            place = step_samples.latencies("place")
-            steps.append(LoadStep(level, per_level, seconds, percentile(place, 0.5), percentile(place, 0.95)))
-            samples.rows += step_samples.rows
-    wall = time.monotonic() - run_started
-    return LoadResult(steps, samples, bound_s, {name: round(s / wall, 2) for name, s in spent.items()})
+    stories: list[Story] = []
+    for level in levels:
+        say(f"load: {per_level} orders at concurrency {level}")
+        step_samples = Samples()
+        cpu_before, machine_before = layer_cpu(), machine_busy()
+        started = time.monotonic()
+        with function_times(stack) as times, ThreadPoolExecutor(level, thread_name_prefix="load") as pool:
+            indexes = [10_000 * level + i for i in range(per_level)]
+            stories += pool.map(functools.partial(customer, stack, plan, sku, samples=step_samples), indexes)
+        seconds = time.monotonic() - started
+        cpu_after, machine_after = layer_cpu(), machine_busy()
+        cores = {k: round((v - cpu_before.get(k, 0.0)) / seconds, 2) for k, v in cpu_after.items()}
+        busy = (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])
+        place, pay = step_samples.latencies("place"), step_samples.latencies("pay")
+        steps.append(
+            LoadStep(
+                level,
+                per_level,
+                seconds,
+                percentile(place, 0.5),
+                percentile(place, 0.95),
+                percentile(pay, 0.95),
+                dict(times),
+                cores,
+                busy,
+                fulfillment_backlog(stack),
+                started,
+            )
+        )
+        samples.rows += step_samples.rows
+        stack.poller.drain(timeout=60)  # each step starts with an empty queue
+    settle(stack, stories, timeout=300)
+    names = {key: name for key, name in stack.outputs["function_names"].items()}
+    return LoadResult(steps, samples, bound_s, names, order_states(stack, stories))
+
+
+def order_states(stack: Stack, stories: list[Story]) -> dict[str, int]:
+    """How many of these orders rest in each state (``UNKNOWN`` when the order cannot be read)."""
+    api = requests.Session()
+    counts: dict[str, int] = {}
+    for story in stories:
+        if not story.order:
+            continue
+        reply = api.get(
+            f"{stack.front.url}/api/orders/{story.order['orderId']}",
+            headers={"X-Order-Token": story.order["orderToken"]},
+            timeout=60,
+        )
+        status = reply.json()["status"] if reply.status_code == HTTPStatus.OK else "UNKNOWN"
+        counts[status] = counts.get(status, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 # --------------------------------------------------------------------------- the report
 
 
+PLOT_BIN_S = 5
+
+
 def plot(chaos: ChaosResult | None, load: LoadResult, path: Path) -> None:
+    """Latency (p50/p95 per 5 s) and throughput over the whole run, the load steps and the chaos marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), constrained_layout=True)
     rows = sorted((chaos.samples.rows if chaos else []) + load.samples.rows)
     origin = rows[0][0] if rows else 0.0
-    for label, colour in (("place", "tab:blue"), ("pay", "tab:orange")):
-        points = [(r[0] - origin, r[1]) for r in rows if r[2] == label]
-        top.scatter([p[0] for p in points], [p[1] for p in points], s=6, c=colour, label=f"{label} latency")
-    top.axhline(load.bound_s, color="tab:red", linestyle="--", label=f"bound {load.bound_s:g} s")
-    top.set(xlabel="seconds into the run", ylabel="latency (s)", title="Request latency through the front door")
-    top.legend(loc="upper right")
-    completed: dict[int, int] = {}
-    for row in rows:
-        if row[2] == "place":
-            second = int(row[0] + row[1] - origin)
-            completed[second] = completed.get(second, 0) + 1
-    seconds = range(max(completed) + 1 if completed else 1)
-    bottom.plot(list(seconds), [completed.get(s, 0) for s in seconds], color="tab:green")
-    bottom.set(xlabel="seconds into the run", ylabel="orders placed / s", title="Throughput")
+    bins: dict[int, list[float]] = {}
+    done: dict[int, int] = {}
+    for started, latency, label, status in rows:
+        if label == "place":
+            bins.setdefault(int((started + latency - origin) // PLOT_BIN_S), []).append(latency)
+        if label == "pay" and status == HTTPStatus.OK:
+            key = int((started + latency - origin) // PLOT_BIN_S)
+            done[key] = done.get(key, 0) + 1
+    keys = sorted(set(bins) | set(done))
+    x = [k * PLOT_BIN_S for k in keys]
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True, constrained_layout=True)
+    top.plot(x, [percentile(bins.get(k, []), 0.5) for k in keys], label="POST /api/orders p50", color="tab:blue")
+    top.plot(x, [percentile(bins.get(k, []), 0.95) for k in keys], label="POST /api/orders p95", color="tab:orange")
+    top.axhline(load.bound_s, color="tab:red", linestyle="--", label=f"bound p95 ≤ {load.bound_s:g} s")
+    top.set(ylabel="latency (s)", title=f"Latency through the front door ({PLOT_BIN_S} s bins)")
+    bottom.plot(x, [done.get(k, 0) / PLOT_BIN_S for k in keys], color="tab:green", label="orders paid / s")
+    bottom.set(xlabel="seconds into the run", ylabel="orders / s", title="Throughput")
+    for axis in (top, bottom):
+        for step in load.steps:
+            axis.axvline(step.started - origin, color="grey", linewidth=0.6)
+        if chaos and chaos.samples.rows:
+            axis.axvspan(min(r[0] for r in chaos.samples.rows) - origin, x[-1] if x else 0, color="tab:red", alpha=0.06)
+        axis.legend(loc="upper left", fontsize=8)
+    for step in load.steps:
+        top.annotate(f"c={step.concurrency}", (step.started - origin, top.get_ylim()[1]), fontsize=7, va="top")
+    if chaos and chaos.samples.rows:
+        top.annotate("chaos", (min(r[0] for r in chaos.samples.rows) - origin, top.get_ylim()[1]), fontsize=7, va="top")
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def bottleneck(step: LoadStep, names: dict[str, str]) -> str:
+    """The busiest resource of a step: a function's one worker, or a process's one core (the GIL)."""
+    candidates = {f"the {key} function's worker (busy)": step.utilisation(name) for key, name in names.items()}
+    candidates |= {f"{layer} (CPU, cores)": cores for layer, cores in step.cpu_cores.items()}
+    name, value = max(candidates.items(), key=lambda item: item[1])
+    return f"{name} at {value:.0%}" if "busy" in name else f"{name} at {value:.2f}"
 
 
 def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
@@ -661,32 +842,55 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
         ]
         lines += [f"- {v}" for v in ledger.violations[:50]]
     sustained = load.sustained()
+    keys = sorted(load.names)
+    layers = sorted({layer for step in load.steps for layer in step.cpu_cores})
     lines += [
         "## Load",
         "",
-        f"Place + pay at rising concurrency, no faults; latency of `POST /api/orders`; bound p95 ≤ {load.bound_s:g} s.",
+        "Place + pay, no faults, a closed-loop step per concurrency level (each customer places and pays,",
+        f"then the next order); bound: p95 of `POST /api/orders` ≤ {load.bound_s:g} s.",
         "",
-        "| concurrency | orders | orders/s | p50 (s) | p95 (s) |",
-        "| --- | --- | --- | --- | --- |",
+        "| concurrency | orders | orders/s | place p50 (s) | place p95 (s) | pay p95 (s) | fulfillment backlog |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| {s.concurrency} | {s.orders} | {s.orders_per_s:.2f} | {s.place_p50:.2f} | {s.place_p95:.2f} |"
+        f"| {s.concurrency} | {s.orders} | {s.orders_per_s:.2f} | {s.place_p50:.2f} | {s.place_p95:.2f} "
+        f"| {s.pay_p95:.2f} | {s.queue_left} |"
         for s in load.steps
     ]
     lines += [
         "",
-        f"**Sustained: {sustained.orders_per_s:.2f} orders/s at p95 {sustained.place_p95:.2f} s "
-        f"(concurrency {sustained.concurrency}).**"
+        f"**Sustained: {sustained.orders_per_s:.2f} orders/s with p95 {sustained.place_p95:.2f} s ≤ "
+        f"{load.bound_s:g} s (concurrency {sustained.concurrency}).**"
         if sustained
-        else "**No step kept p95 under the bound.**",
+        else f"**No step kept p95 under {load.bound_s:g} s.**",
         "",
-        f"Share of the load run each function's worker was busy: {load.busy}. Each function has one warm "
-        "worker that serves one invocation at a time, so the busiest one is the bottleneck: past its "
-        "saturation, more customers only queue in front of it (latency grows, throughput stays).",
+        f"The load run's orders once settled: {load.final_states} (every one paid; none may rest elsewhere "
+        "than FULFILLED).",
         "",
-        "![latency and throughput](stress.png)",
+        "Where the time goes, per step. *busy*: share of the step the function's one worker ran an "
+        "invocation (the runner's measured duration); *wait*: mean seconds an invocation waited for that "
+        "worker (plus the runner's GetFunction read); CPU: cores each process used (a Python process holds "
+        "about one core at most).",
         "",
+        "| concurrency | "
+        + " | ".join(f"{k} busy / wait (s)" for k in keys)
+        + " | "
+        + " | ".join(f"{layer} CPU" for layer in layers)
+        + " | machine CPU | busiest |",
+        "| --- " * (2 + len(keys) + len(layers)) + "| --- |",
     ]
+    for s in load.steps:
+        cells = []
+        for key in keys:
+            entry = s.functions.get(load.names[key], FunctionTime())
+            wait = entry.queue_s / entry.invocations if entry.invocations else 0.0
+            cells.append(f"{s.utilisation(load.names[key]):.0%} / {wait:.2f}")
+        cells += [f"{s.cpu_cores.get(layer, 0.0):.2f}" for layer in layers]
+        lines.append(
+            f"| {s.concurrency} | " + " | ".join(cells) + f" | {s.machine_busy:.0%} | {bottleneck(s, load.names)} |"
+        )
+    lines += ["", "![latency and throughput](stress.png)", ""]
     path = out_dir / "stress.md"
     path.write_text("\n".join(lines))
     return path
@@ -697,8 +901,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=ChaosPlan.orders)
     parser.add_argument("--customers", type=int, default=ChaosPlan.customers)
     parser.add_argument("--seed", type=int, default=ChaosPlan.seed)
-    parser.add_argument("--levels", default="1,2,5,10,20", help="concurrency levels of the load run")
-    parser.add_argument("--per-level", type=int, default=30, help="orders per load level")
+    parser.add_argument("--levels", default="1,2,3,4,6,8,12,20", help="concurrency levels of the load run")
+    parser.add_argument("--per-level", type=int, default=40, help="orders per load level")
     parser.add_argument("--bound", type=float, default=2.0, help="p95 latency bound (s) for the sustained figure")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports")
     args = parser.parse_args(argv)
@@ -710,10 +914,14 @@ def main(argv: list[str] | None = None) -> int:
         load = run_load(stack, tuple(int(x) for x in args.levels.split(",")), args.per_level, args.bound)
         chaos = run_chaos(stack, plan)
     path = report(chaos, load, args.out)
-    say(f"report: {path}")
+    print(path.read_text(), flush=True)
+    say(f"report: {path} (plot: {path.with_suffix('.png')})")
+    unsettled = {state: n for state, n in load.final_states.items() if state != "FULFILLED"}
     for violation in chaos.ledger.violations:
         say(f"ledger violation: {violation}")
-    return 1 if chaos.ledger.violations else 0
+    if unsettled:
+        say(f"load run: paid orders not fulfilled: {unsettled}")
+    return 1 if chaos.ledger.violations or unsettled else 0
 
 
 if __name__ == "__main__":
