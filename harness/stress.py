@@ -427,6 +427,14 @@ class Ledger:
         return v
 
 
+def fetch_order(api: requests.Session, stack: Stack, order: dict[str, Any]) -> dict[str, Any] | None:
+    """The order as its customer reads it (``GET /api/orders/{id}`` with its token), None if not readable."""
+    reply = api.get(
+        f"{stack.front.url}/api/orders/{order['orderId']}", headers={"X-Order-Token": order["orderToken"]}, timeout=60
+    )
+    return dict(reply.json()) if reply.status_code == HTTPStatus.OK else None
+
+
 def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Ledger:
     api = requests.Session()
     orders: dict[str, dict[str, Any]] = {}
@@ -435,13 +443,9 @@ def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Le
     for story in stories:
         if not story.order:
             continue
-        reply = api.get(
-            f"{stack.front.url}/api/orders/{story.order['orderId']}",
-            headers={"X-Order-Token": story.order["orderToken"]},
-            timeout=60,
-        )
-        if reply.status_code == HTTPStatus.OK:
-            orders[story.order["orderId"]] = reply.json()
+        stored = fetch_order(api, stack, story.order)
+        if stored is not None:
+            orders[story.order["orderId"]] = stored
         intent = stack.stripe.payment_intent(story.order["clientSecret"].split("_secret_")[0])
         if intent.get("status") == "succeeded":
             captured[story.order["orderId"]] = int(intent.get("amount_received") or intent["amount"])
@@ -472,12 +476,8 @@ def settle(stack: Stack, stories: list[Story], timeout: float) -> None:
         time.sleep(1)
         still = []
         for order in pending:
-            reply = api.get(
-                f"{stack.front.url}/api/orders/{order['orderId']}",
-                headers={"X-Order-Token": order["orderToken"]},
-                timeout=60,
-            )
-            if reply.status_code != HTTPStatus.OK or reply.json()["status"] not in TERMINAL:
+            stored = fetch_order(api, stack, order)
+            if stored is None or stored["status"] not in TERMINAL:
                 still.append(order)
         pending = still
     stack.poller.drain(timeout=30)
@@ -746,12 +746,8 @@ def order_states(stack: Stack, stories: list[Story]) -> dict[str, int]:
     for story in stories:
         if not story.order:
             continue
-        reply = api.get(
-            f"{stack.front.url}/api/orders/{story.order['orderId']}",
-            headers={"X-Order-Token": story.order["orderToken"]},
-            timeout=60,
-        )
-        status = reply.json()["status"] if reply.status_code == HTTPStatus.OK else "UNKNOWN"
+        stored = fetch_order(api, stack, story.order)
+        status = stored["status"] if stored else "UNKNOWN"
         counts[status] = counts.get(status, 0) + 1
     return dict(sorted(counts.items()))
 
