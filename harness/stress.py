@@ -798,12 +798,29 @@ def plot(chaos: ChaosResult | None, load: LoadResult, path: Path) -> None:
     plt.close(figure)
 
 
-def bottleneck(step: LoadStep, names: dict[str, str]) -> str:
-    """The busiest resource of a step: a function's one worker, or a process's one core (the GIL)."""
+def resources(step: LoadStep, names: dict[str, str]) -> list[str]:
+    """A step's resources, busiest first: a function's one worker (share of the step it ran), or a
+    process's CPU (cores; a Python process holds about one at most, the GIL)."""
     candidates = {f"the {key} function's worker (busy)": step.utilisation(name) for key, name in names.items()}
     candidates |= {f"{layer} (CPU, cores)": cores for layer, cores in step.cpu_cores.items()}
-    name, value = max(candidates.items(), key=lambda item: item[1])
-    return f"{name} at {value:.0%}" if "busy" in name else f"{name} at {value:.2f}"
+    ranked = sorted(candidates.items(), key=lambda item: -item[1])
+    return [f"{name} at {value:.0%}" if "busy" in name else f"{name} at {value:.2f}" for name, value in ranked]
+
+
+def bottleneck(step: LoadStep, names: dict[str, str]) -> str:
+    """The busiest resource of a step."""
+    return resources(step, names)[0]
+
+
+def saturated_step(load: LoadResult) -> LoadStep | None:
+    """The first step past the sustained one: where more customers stopped buying more throughput."""
+    sustained = load.sustained()
+    if not load.steps:
+        return None
+    if sustained is None:
+        return load.steps[0]
+    later = load.steps[load.steps.index(sustained) + 1 :]
+    return later[0] if later else sustained
 
 
 def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
@@ -886,6 +903,15 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
         lines.append(
             f"| {s.concurrency} | " + " | ".join(cells) + f" | {s.machine_busy:.0%} | {bottleneck(s, load.names)} |"
         )
+    saturated = saturated_step(load)
+    if saturated:
+        ranked = resources(saturated, load.names)
+        lines += [
+            "",
+            f"**Bottleneck** (step at concurrency {saturated.concurrency}, where p95 passed the bound or "
+            f"throughput stopped rising): {ranked[0]}; then {', '.join(ranked[1:3])}. Machine CPU "
+            f"{saturated.machine_busy:.0%} of all cores (shared with other work on this machine).",
+        ]
     lines += ["", "![latency and throughput](stress.png)", ""]
     path = out_dir / "stress.md"
     path.write_text("\n".join(lines))

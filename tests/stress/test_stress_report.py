@@ -65,6 +65,10 @@ def test_report_writes_the_ledger_the_figure_and_the_plot(tmp_path: Path) -> Non
     # Step 1: 20 orders in 20 s, p95 0.25 s <= 1 s; step 5: p95 1.25 s > 1 s
     assert "**Sustained: 1.00 orders/s with p95 0.25 s ≤ 1 s (concurrency 1).**" in text
     assert "| 5 | 75% / 0.10 | 0.30 | 60% | the orders function's worker (busy) at 75% |" in text
+    assert (
+        "**Bottleneck** (step at concurrency 5, where p95 passed the bound or throughput stopped rising): "
+        "the orders function's worker (busy) at 75%; then emulator (moto) (CPU, cores) at 0.30. Machine CPU 60%"
+    ) in text
     png = (tmp_path / "stress.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
