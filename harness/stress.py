@@ -460,10 +460,18 @@ def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Le
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         queues[name.removesuffix("_url")] = sum(int(value) for value in attributes.values())
-    # Only this run's orders: a load run's late fulfillments may reach the same partner.
-    issued = {key: payload for key, payload in partner.issued.items() if key in orders}
-    tickets = {key: [t["reference"] for t in payload.get("tickets", [])] for key, payload in issued.items()}
-    return Ledger(orders, stories, captured, refunded, set(issued), queues, partner_tickets=tickets).check()
+    tickets = partner_tickets(partner, orders)
+    return Ledger(orders, stories, captured, refunded, set(tickets), queues, partner_tickets=tickets).check()
+
+
+def partner_tickets(partner: FlakyPartner, orders: dict[str, Any]) -> dict[str, list[str]]:
+    """Ticket references the partner issued per order (its Idempotency-Key), for these orders only:
+    orders of an earlier run (the load run's late fulfillments) may reach the same partner."""
+    return {
+        key: [t["reference"] for t in payload.get("tickets", [])]
+        for key, payload in partner.issued.items()
+        if key in orders
+    }
 
 
 def settle(stack: Stack, stories: list[Story], timeout: float) -> None:
