@@ -609,50 +609,80 @@ def machine_busy() -> tuple[float, float]:
 
 @dataclass
 class FunctionTime:
-    """Per function over one step: invocations, seconds inside the worker, seconds waiting for it."""
+    """Per function over one step: invocations and where their time went."""
 
     invocations: int = 0
     service_s: float = 0.0  # the worker running the invocation (the runner's measured duration)
-    total_s: float = 0.0  # from the runner's invoke to its answer: service + waiting for the one worker
+    logs_s: float = 0.0  # shipping the invocation's output to its log group (the worker is held meanwhile)
+    config_s: float = 0.0  # the runner's GetFunction read before each invocation (under one lock for all)
+    total_s: float = 0.0  # from the runner's invoke to its answer
+
+    @property
+    def held_s(self) -> float:
+        """Seconds the function's one worker was taken: the invocation and its log shipping."""
+        return self.service_s + self.logs_s
 
     @property
     def queue_s(self) -> float:
-        return max(0.0, self.total_s - self.service_s)
+        """Seconds invocations waited: for the worker, or for the runner's lock."""
+        return max(0.0, self.total_s - self.held_s - self.config_s)
 
 
 @contextlib.contextmanager
 def function_times(stack: Stack) -> Iterator[dict[str, FunctionTime]]:
-    """Time per function while the context runs, split into the worker's service and the wait for it."""
-    from harness import usage
+    """Time per function while the context runs: work, log shipping, config read, and waiting."""
+    from harness import lambda_runner, usage
 
     times: dict[str, FunctionTime] = {}
     lock = threading.Lock()
     original_invoke, original_record = stack.runner.invoke, usage.record_invocation
+    worker_class, config_class = lambda_runner.FunctionWorker, lambda_runner.FunctionConfig
+    original_ship, original_read = worker_class.ship_logs, config_class.read
+
+    def add(name: str, attribute: str, seconds: float) -> None:
+        with lock:
+            entry = times.setdefault(name, FunctionTime())
+            setattr(entry, attribute, getattr(entry, attribute) + seconds)
 
     def invoke(name: str, event: dict[str, Any]) -> Any:
         started = time.monotonic()
         try:
             return original_invoke(name, event)
         finally:
-            with lock:
-                entry = times.setdefault(name, FunctionTime())
-                entry.invocations += 1
-                entry.total_s += time.monotonic() - started
+            add(name, "total_s", time.monotonic() - started)
+            add(name, "invocations", 1)
 
     def record(
         function: str, event: Any, result: Any, memory_mb: int, duration_ms: float, log_bytes: int, error: str | None
     ) -> None:
-        with lock:
-            times.setdefault(function, FunctionTime()).service_s += duration_ms / 1000
+        add(function, "service_s", duration_ms / 1000)
         original_record(function, event, result, memory_mb, duration_ms, log_bytes, error)
+
+    def ship_logs(worker: Any) -> int:
+        started = time.monotonic()
+        try:
+            return original_ship(worker)
+        finally:
+            add(worker.config.name, "logs_s", time.monotonic() - started)
+
+    def read(lambda_client: Any, name: str) -> Any:
+        started = time.monotonic()
+        try:
+            return original_read(lambda_client, name)
+        finally:
+            add(name, "config_s", time.monotonic() - started)
 
     stack.runner.invoke = invoke  # type: ignore[method-assign]
     usage.record_invocation = record
+    worker_class.ship_logs = ship_logs  # type: ignore[method-assign,assignment]
+    config_class.read = read  # type: ignore[method-assign]
     try:
         yield times
     finally:
         stack.runner.invoke = original_invoke  # type: ignore[method-assign]
         usage.record_invocation = original_record
+        worker_class.ship_logs = original_ship  # type: ignore[method-assign]
+        config_class.read = original_read  # type: ignore[method-assign]
 
 
 @dataclass
@@ -674,9 +704,13 @@ class LoadStep:
         return self.orders / self.seconds if self.seconds else 0.0
 
     def utilisation(self, function: str) -> float:
-        """Share of the step the function's worker was running an invocation."""
+        """Share of the step the function's one worker was taken (invocation + log shipping)."""
         entry = self.functions.get(function)
-        return entry.service_s / self.seconds if entry and self.seconds else 0.0
+        return entry.held_s / self.seconds if entry and self.seconds else 0.0
+
+    def runner_lock(self) -> float:
+        """Share of the step the runner's one lock was held for GetFunction reads (all functions)."""
+        return sum(entry.config_s for entry in self.functions.values()) / self.seconds if self.seconds else 0.0
 
 
 @dataclass
@@ -810,6 +844,7 @@ def resources(step: LoadStep, names: dict[str, str]) -> list[str]:
     """A step's resources, busiest first: a function's one worker (share of the step it ran), or a
     process's CPU (cores; a Python process holds about one at most, the GIL)."""
     candidates = {f"the {key} function's worker (busy)": step.utilisation(name) for key, name in names.items()}
+    candidates["the runner's GetFunction read, one lock for all functions (busy)"] = step.runner_lock()
     candidates |= {f"{layer} (CPU, cores)": cores for layer, cores in step.cpu_cores.items()}
     ranked = sorted(candidates.items(), key=lambda item: -item[1])
     return [f"{name} at {value:.0%}" if "busy" in name else f"{name} at {value:.2f}" for name, value in ranked]
@@ -863,7 +898,7 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
         ]
         lines += [f"- {v}" for v in ledger.violations[:50]]
     sustained = load.sustained()
-    keys = sorted(load.names)
+    keys = sorted(key for key, name in load.names.items() if any(name in step.functions for step in load.steps))
     layers = sorted({layer for step in load.steps for layer in step.cpu_cores})
     lines += [
         "## Load",
@@ -889,24 +924,30 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
         f"The load run's orders once settled: {load.final_states} (every one paid; none may rest elsewhere "
         "than FULFILLED).",
         "",
-        "Where the time goes, per step. *busy*: share of the step the function's one worker ran an "
-        "invocation (the runner's measured duration); *wait*: mean seconds an invocation waited for that "
-        "worker (plus the runner's GetFunction read); CPU: cores each process used (a Python process holds "
-        "about one core at most).",
+        "Where the time goes, per step. Per function (each has one warm worker, one invocation at a "
+        "time): *busy*, the share of the step its worker was taken; then per invocation the mean "
+        "milliseconds of work (the runner's measured duration) + log shipping (the worker stays taken) + "
+        "the runner's GetFunction read (under one lock for all functions), and the mean seconds it "
+        "*waited* (for the worker or that lock). *runner lock*: share of the step that lock was held. "
+        "CPU: cores each process used (a Python process holds about one at most).",
         "",
         "| concurrency | "
-        + " | ".join(f"{k} busy / wait (s)" for k in keys)
-        + " | "
+        + " | ".join(f"{k}: busy · work+logs+read ms · wait s" for k in keys)
+        + " | runner lock | "
         + " | ".join(f"{layer} CPU" for layer in layers)
         + " | machine CPU | busiest |",
-        "| --- " * (2 + len(keys) + len(layers)) + "| --- |",
+        "| --- " * (3 + len(keys) + len(layers)) + "| --- |",
     ]
     for s in load.steps:
         cells = []
         for key in keys:
             entry = s.functions.get(load.names[key], FunctionTime())
-            wait = entry.queue_s / entry.invocations if entry.invocations else 0.0
-            cells.append(f"{s.utilisation(load.names[key]):.0%} / {wait:.2f}")
+            n = entry.invocations or 1
+            cells.append(
+                f"{s.utilisation(load.names[key]):.0%} · {1000 * entry.service_s / n:.0f}+"
+                f"{1000 * entry.logs_s / n:.0f}+{1000 * entry.config_s / n:.0f} · {entry.queue_s / n:.2f}"
+            )
+        cells.append(f"{s.runner_lock():.0%}")
         cells += [f"{s.cpu_cores.get(layer, 0.0):.2f}" for layer in layers]
         lines.append(
             f"| {s.concurrency} | " + " | ".join(cells) + f" | {s.machine_busy:.0%} | {bottleneck(s, load.names)} |"

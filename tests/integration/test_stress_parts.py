@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from harness import stress, usage
+from harness import lambda_runner, stress, usage
 from harness.stress import FunctionTime, Ledger, LoadResult, LoadStep, Samples, Story
 
 
@@ -149,6 +149,7 @@ def test_function_times_split_work_from_waiting_for_the_one_worker() -> None:
             usage.record_invocation(name, event, None, 128, (time.monotonic() - started) * 1000, 0, None)
 
     fake = SimpleNamespace(runner=SimpleNamespace(invoke=invoke))
+    ship_logs, read = lambda_runner.FunctionWorker.ship_logs, lambda_runner.FunctionConfig.read
     # When three invocations arrive at once
     with stress.function_times(fake) as times:  # type: ignore[arg-type]
         threads = [threading.Thread(target=fake.runner.invoke, args=("fn", {})) for _ in range(3)]
@@ -164,13 +165,15 @@ def test_function_times_split_work_from_waiting_for_the_one_worker() -> None:
     # And the runner and the usage recorder are themselves again
     assert fake.runner.invoke is invoke
     assert usage.record_invocation.__module__ == "harness.usage"
+    assert (lambda_runner.FunctionWorker.ship_logs, lambda_runner.FunctionConfig.read) == (ship_logs, read)
 
 
 def test_bottleneck_is_the_busiest_resource() -> None:
     names = {"orders": "tth-orders", "fulfillment": "tth-fulfillment"}
     step = LoadStep(
         10, 30, 10.0, 0.5, 1.0, 1.0,
-        {"tth-orders": FunctionTime(30, 9.2, 20.0), "tth-fulfillment": FunctionTime(15, 3.0, 3.0)},
+        {"tth-orders": FunctionTime(30, service_s=8.2, logs_s=1.0, total_s=20.0),
+         "tth-fulfillment": FunctionTime(15, service_s=3.0, total_s=3.0)},
         {"emulator (moto)": 0.7, "harness (customers, front door, poller, partner)": 0.4},
         0.9, 0,
     )  # fmt: skip

@@ -29,7 +29,15 @@ def _load() -> LoadResult:
         for i in range(20):
             start = 100.0 + 20 * n + i
             samples.rows += [(start, 0.2 * level, "place", 201), (start + 0.3, 0.1, "pay", 200)]
-        functions = {"tth-orders": FunctionTime(40, 3.0 * level, 3.0 * level + (4.0 if level == 5 else 0.0))}
+        functions = {
+            "tth-orders": FunctionTime(
+                40,
+                service_s=3.0 * level,
+                logs_s=0.0,
+                config_s=0.4,
+                total_s=3.0 * level + 0.4 + (4.0 if level == 5 else 0.0),
+            )
+        }
         steps.append(
             LoadStep(
                 level,
@@ -64,10 +72,11 @@ def test_report_writes_the_ledger_the_figure_and_the_plot(tmp_path: Path) -> Non
     assert "| violations | 0 |" in text
     # Step 1: 20 orders in 20 s, p95 0.25 s <= 1 s; step 5: p95 1.25 s > 1 s
     assert "**Sustained: 1.00 orders/s with p95 0.25 s ≤ 1 s (concurrency 1).**" in text
-    assert "| 5 | 75% / 0.10 | 0.30 | 60% | the orders function's worker (busy) at 75% |" in text
+    assert "| 5 | 75% · 375+0+10 · 0.10 | 2% | 0.30 | 60% | the orders function's worker (busy) at 75% |" in text
     assert (
         "**Bottleneck** (step at concurrency 5, where p95 passed the bound or throughput stopped rising): "
-        "the orders function's worker (busy) at 75%; then emulator (moto) (CPU, cores) at 0.30. Machine CPU 60%"
+        "the orders function's worker (busy) at 75%; then emulator (moto) (CPU, cores) at 0.30, the runner's "
+        "GetFunction read, one lock for all functions (busy) at 2%. Machine CPU 60%"
     ) in text
     png = (tmp_path / "stress.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
