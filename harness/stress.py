@@ -817,7 +817,9 @@ def plot(chaos: ChaosResult | None, load: LoadResult, path: Path) -> None:
         if label == "pay" and status == HTTPStatus.OK:
             key = int((started + latency - origin) // PLOT_BIN_S)
             done[key] = done.get(key, 0) + 1
-    keys = sorted(set(bins) | set(done))
+    # Every bin from the first to the last: an empty one breaks the latency line (NaN) instead of
+    # bridging a pause (a drain between steps, the settling before the chaos).
+    keys = list(range(min(bins.keys() | done.keys(), default=0), max(bins.keys() | done.keys(), default=0) + 1))
     x = [k * PLOT_BIN_S for k in keys]
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True, constrained_layout=True)
     top.plot(x, [percentile(bins.get(k, []), 0.5) for k in keys], label="POST /api/orders p50", color="tab:blue")
