@@ -205,7 +205,7 @@ def _content_type(event: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
     """The request's media type and parameters, lower-cased where RFC 9110 (8.3.1) makes them case-insensitive."""
     headers = event.get("headers") or {}
     for name, value in headers.items():
-        if name.lower() == "content-type" and isinstance(value, str):
+        if name.lower() == "content-type" and isinstance(value, str) and value.strip():
             media_type, *parameters = value.split(";")
             pairs = (p.partition("=") for p in parameters)
             return media_type.strip().lower(), {k.strip().lower(): v.strip().strip('"') for k, _, v in pairs}

@@ -317,7 +317,7 @@ def test_post_order_with_another_content_type_is_415(handler: Any, lambda_contex
 
 
 @responses.activate
-@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json"])
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json", ""])
 def test_post_order_json_content_type_variants_are_accepted(
     handler: Any, lambda_context: Any, content_type: str
 ) -> None:
