@@ -720,6 +720,7 @@ class LoadResult:
     bound_s: float
     names: dict[str, str]  # function key -> deployed name
     final_states: dict[str, int] = field(default_factory=dict)  # the load run's orders once settled
+    step_s: float = 0.0
 
     def sustained(self) -> LoadStep | None:
         """The fastest step whose p95 stays under the bound."""
@@ -735,8 +736,19 @@ def fulfillment_backlog(stack: Stack) -> int:
     return sum(int(v) for v in attributes.values())
 
 
-def run_load(stack: Stack, levels: tuple[int, ...], per_level: int, bound_s: float) -> LoadResult:
-    """Place and pay ``per_level`` orders at each concurrency level (a closed-loop step), no faults.
+def shop_until(
+    stack: Stack, plan: ChaosPlan, sku: str, deadline: float, first_index: int, *, samples: Samples
+) -> list[Story]:
+    """One customer placing and paying orders one after the other until ``deadline``."""
+    done: list[Story] = []
+    while time.monotonic() < deadline:
+        done.append(customer(stack, plan, sku, first_index + len(done), samples=samples))
+    return done
+
+
+def run_load(stack: Stack, levels: tuple[int, ...], step_s: float, bound_s: float) -> LoadResult:
+    """At each concurrency level, that many customers place and pay orders one after the other for
+    ``step_s`` seconds (a closed-loop step, long enough to be a steady state), no faults.
 
     Per step: throughput, latency percentiles, each function's service and waiting time, and the
     CPU each layer of the stack used (which one saturates first is the bottleneck).
@@ -747,14 +759,18 @@ def run_load(stack: Stack, levels: tuple[int, ...], per_level: int, bound_s: flo
     steps = []
     stories: list[Story] = []
     for level in levels:
-        say(f"load: {per_level} orders at concurrency {level}")
+        say(f"load: {level} customers for {step_s:g} s")
         step_samples = Samples()
         cpu_before, machine_before = layer_cpu(), machine_busy()
         started = time.monotonic()
+        deadline = started + step_s
+
+        shopper = functools.partial(shop_until, stack, plan, sku, deadline, samples=step_samples)
         with function_times(stack) as times, ThreadPoolExecutor(level, thread_name_prefix="load") as pool:
-            indexes = [10_000 * level + i for i in range(per_level)]
-            stories += pool.map(functools.partial(customer, stack, plan, sku, samples=step_samples), indexes)
+            slots = [100_000 * level + 1000 * slot for slot in range(level)]
+            step_stories = [story for done in pool.map(shopper, slots) for story in done]
         seconds = time.monotonic() - started
+        stories += step_stories
         cpu_after, machine_after = layer_cpu(), machine_busy()
         cores = {k: round((v - cpu_before.get(k, 0.0)) / seconds, 2) for k, v in cpu_after.items()}
         busy = (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])
@@ -762,7 +778,7 @@ def run_load(stack: Stack, levels: tuple[int, ...], per_level: int, bound_s: flo
         steps.append(
             LoadStep(
                 level,
-                per_level,
+                sum(story.paid for story in step_stories),
                 seconds,
                 percentile(place, 0.5),
                 percentile(place, 0.95),
@@ -778,7 +794,7 @@ def run_load(stack: Stack, levels: tuple[int, ...], per_level: int, bound_s: flo
         stack.poller.drain(timeout=60)  # each step starts with an empty queue
     settle(stack, stories, timeout=300)
     names = {key: name for key, name in stack.outputs["function_names"].items()}
-    return LoadResult(steps, samples, bound_s, names, order_states(stack, stories))
+    return LoadResult(steps, samples, bound_s, names, order_states(stack, stories), step_s)
 
 
 def order_states(stack: Stack, stories: list[Story]) -> dict[str, int]:
@@ -906,9 +922,9 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
         "## Load",
         "",
         "Place + pay, no faults, a closed-loop step per concurrency level (each customer places and pays,",
-        f"then the next order); bound: p95 of `POST /api/orders` ≤ {load.bound_s:g} s.",
+        f"then the next order, for {load.step_s:g} s); bound: p95 of `POST /api/orders` ≤ {load.bound_s:g} s.",
         "",
-        "| concurrency | orders | orders/s | place p50 (s) | place p95 (s) | pay p95 (s) | fulfillment backlog |",
+        "| concurrency | orders paid | orders/s | place p50 (s) | place p95 (s) | pay p95 (s) | fulfillment backlog |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
@@ -975,7 +991,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=ChaosPlan.customers)
     parser.add_argument("--seed", type=int, default=ChaosPlan.seed)
     parser.add_argument("--levels", default="1,2,3,4,6,8,12,20", help="concurrency levels of the load run")
-    parser.add_argument("--per-level", type=int, default=40, help="orders per load level")
+    parser.add_argument("--step-seconds", type=float, default=20.0, help="seconds each load level runs")
     parser.add_argument("--bound", type=float, default=2.0, help="p95 latency bound (s) for the sustained figure")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports")
     args = parser.parse_args(argv)
@@ -984,7 +1000,7 @@ def main(argv: list[str] | None = None) -> int:
 
     plan = ChaosPlan(orders=args.orders, customers=args.customers, seed=args.seed)
     with running_stack(REPO_ROOT / ".tth" / "stress", with_site=False) as stack:
-        load = run_load(stack, tuple(int(x) for x in args.levels.split(",")), args.per_level, args.bound)
+        load = run_load(stack, tuple(int(x) for x in args.levels.split(",")), args.step_seconds, args.bound)
         chaos = run_chaos(stack, plan)
     path = report(chaos, load, args.out)
     print(path.read_text(), flush=True)
