@@ -25,6 +25,7 @@ import dataclasses
 import functools
 import http.client
 import json
+import os
 import random
 import sys
 import threading
@@ -365,9 +366,10 @@ class Ledger:
     stories: list[Story]
     captured: dict[str, int]  # order id -> amount Stripe captured
     refunded: dict[str, int]
-    partner_issued: set[str]
+    partner_issued: set[str]  # order ids (the shop's Idempotency-Key) the partner issued tickets for
     queue_messages: dict[str, int]
     violations: list[str] = field(default_factory=list)
+    partner_tickets: dict[str, list[str]] = field(default_factory=dict)  # order id -> references issued
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -391,20 +393,8 @@ class Ledger:
             if order is None:
                 v.append(f"{order_id}: lost (not stored)")
                 continue
-            status, paid = order["status"], order_id in self.captured
-            if paid != story.paid:
-                v.append(f"{order_id}: customer paid={story.paid} but Stripe captured={paid}")
-            if paid and status not in ("FULFILLED", "REFUNDED"):
-                v.append(f"{order_id}: paid but {status} (neither fulfilled nor refunded)")
-            if not paid and (status == "FULFILLED" or order_id in self.partner_issued):
-                v.append(f"{order_id}: fulfilled without payment ({status})")
-            if status == "FULFILLED" and order_id not in self.partner_issued:
-                v.append(f"{order_id}: FULFILLED but the partner issued nothing")
-            if status == "FULFILLED" and len(order["tickets"]) != sum(i["quantity"] for i in order["items"]):
-                v.append(f"{order_id}: {len(order['tickets'])} tickets for {order['items']}")
-            if status not in TERMINAL:
-                v.append(f"{order_id}: still {status} after the run settled")
-            if status == "FULFILLED":
+            v += self._order_violations(order_id, order, paid_by_customer=story.paid)
+            if order["status"] == "FULFILLED":
                 fulfilled_amount += order["amount"]
             refunded_amount += self.refunded.get(order_id, 0)
         if sum(self.captured.values()) != fulfilled_amount + refunded_amount:
@@ -415,6 +405,35 @@ class Ledger:
         v += [f"{count} message(s) left in {queue}" for queue, count in self.queue_messages.items() if count]
         return self
 
+    def _order_violations(self, order_id: str, order: dict[str, Any], *, paid_by_customer: bool) -> list[str]:
+        v = []
+        status, paid, fulfilled = order["status"], order_id in self.captured, order["status"] == "FULFILLED"
+        if paid != paid_by_customer:
+            v.append(f"{order_id}: customer paid={paid_by_customer} but Stripe captured={paid}")
+        if paid and status not in ("FULFILLED", "REFUNDED"):
+            v.append(f"{order_id}: paid but {status} (neither fulfilled nor refunded)")
+        if not paid and (fulfilled or order_id in self.partner_issued):
+            v.append(f"{order_id}: fulfilled without payment ({status})")
+        if fulfilled and order_id not in self.partner_issued:
+            v.append(f"{order_id}: FULFILLED but the partner issued nothing")
+        if fulfilled and len(order["tickets"]) != sum(i["quantity"] for i in order["items"]):
+            v.append(f"{order_id}: {len(order['tickets'])} tickets for {order['items']}")
+        issued = self.partner_tickets.get(order_id)
+        shown = sorted(t.get("reference", "") for t in order["tickets"])
+        if fulfilled and issued is not None and shown != sorted(issued):
+            v.append(f"{order_id}: shows tickets {shown} but the partner issued {sorted(issued)}")
+        if status not in TERMINAL:
+            v.append(f"{order_id}: still {status} after the run settled")
+        return v
+
+
+def fetch_order(api: requests.Session, stack: Stack, order: dict[str, Any]) -> dict[str, Any] | None:
+    """The order as its customer reads it (``GET /api/orders/{id}`` with its token), None if not readable."""
+    reply = api.get(
+        f"{stack.front.url}/api/orders/{order['orderId']}", headers={"X-Order-Token": order["orderToken"]}, timeout=60
+    )
+    return dict(reply.json()) if reply.status_code == HTTPStatus.OK else None
+
 
 def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Ledger:
     api = requests.Session()
@@ -424,13 +443,9 @@ def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Le
     for story in stories:
         if not story.order:
             continue
-        reply = api.get(
-            f"{stack.front.url}/api/orders/{story.order['orderId']}",
-            headers={"X-Order-Token": story.order["orderToken"]},
-            timeout=60,
-        )
-        if reply.status_code == HTTPStatus.OK:
-            orders[story.order["orderId"]] = reply.json()
+        stored = fetch_order(api, stack, story.order)
+        if stored is not None:
+            orders[story.order["orderId"]] = stored
         intent = stack.stripe.payment_intent(story.order["clientSecret"].split("_secret_")[0])
         if intent.get("status") == "succeeded":
             captured[story.order["orderId"]] = int(intent.get("amount_received") or intent["amount"])
@@ -445,8 +460,18 @@ def read_ledger(stack: Stack, stories: list[Story], partner: FlakyPartner) -> Le
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         queues[name.removesuffix("_url")] = sum(int(value) for value in attributes.values())
-    issued = {key for key in partner.issued}
-    return Ledger(orders, stories, captured, refunded, issued, queues).check()
+    tickets = partner_tickets(partner, orders)
+    return Ledger(orders, stories, captured, refunded, set(tickets), queues, partner_tickets=tickets).check()
+
+
+def partner_tickets(partner: FlakyPartner, orders: dict[str, Any]) -> dict[str, list[str]]:
+    """Ticket references the partner issued per order (its Idempotency-Key), for these orders only:
+    orders of an earlier run (the load run's late fulfillments) may reach the same partner."""
+    return {
+        key: [t["reference"] for t in payload.get("tickets", [])]
+        for key, payload in partner.issued.items()
+        if key in orders
+    }
 
 
 def settle(stack: Stack, stories: list[Story], timeout: float) -> None:
@@ -459,12 +484,8 @@ def settle(stack: Stack, stories: list[Story], timeout: float) -> None:
         time.sleep(1)
         still = []
         for order in pending:
-            reply = api.get(
-                f"{stack.front.url}/api/orders/{order['orderId']}",
-                headers={"X-Order-Token": order["orderToken"]},
-                timeout=60,
-            )
-            if reply.status_code != HTTPStatus.OK or reply.json()["status"] not in TERMINAL:
+            stored = fetch_order(api, stack, order)
+            if stored is None or stored["status"] not in TERMINAL:
                 still.append(order)
         pending = still
     stack.poller.drain(timeout=30)
@@ -528,6 +549,142 @@ def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
 # --------------------------------------------------------------------------- the load figure
 
 
+# Which process is which layer, by a marker in its command line (the harness starts them all).
+PROCESS_MARKERS = (
+    ("harness.moto_entry", "emulator (moto)"),
+    ("localstripe", "Stripe (localstripe)"),
+    ("lambda_worker", "function worker"),
+)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            kids += [int(x) for x in (task / "children").read_text().split()]
+    return kids
+
+
+def _layer(argv: list[str]) -> str | None:
+    for marker, layer in PROCESS_MARKERS:
+        if any(marker in arg for arg in argv):
+            # A worker's argv: python -I lambda_worker.py PACKAGE RUNTIME HANDLER FD
+            return f"worker {argv[-2].split('.')[0]}" if marker == "lambda_worker" and len(argv) >= 4 else layer
+    return None
+
+
+def layer_cpu() -> dict[str, float]:
+    """CPU seconds so far of each layer of the local stack: this process (customers, front door,
+    poller, partner mock), the emulator, localstripe, and each function's worker (by handler)."""
+    totals = {"harness (customers, front door, poller, partner)": _cpu_seconds(os.getpid())}
+    todo = _children(os.getpid())
+    while todo:
+        pid = todo.pop()
+        todo += _children(pid)
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").rstrip("\0").split("\0")
+        except OSError:
+            continue
+        layer = _layer(argv)
+        if layer:
+            totals[layer] = totals.get(layer, 0.0) + _cpu_seconds(pid)
+    return totals
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine so far (/proc/stat)."""
+    values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class FunctionTime:
+    """Per function over one step: invocations and where their time went."""
+
+    invocations: int = 0
+    service_s: float = 0.0  # the worker running the invocation (the runner's measured duration)
+    logs_s: float = 0.0  # shipping the invocation's output to its log group (the worker is held meanwhile)
+    config_s: float = 0.0  # the runner's GetFunction read before each invocation (under one lock for all)
+    total_s: float = 0.0  # from the runner's invoke to its answer
+
+    @property
+    def held_s(self) -> float:
+        """Seconds the function's one worker was taken: the invocation and its log shipping."""
+        return self.service_s + self.logs_s
+
+    @property
+    def queue_s(self) -> float:
+        """Seconds invocations waited: for the worker, or for the runner's lock."""
+        return max(0.0, self.total_s - self.held_s - self.config_s)
+
+
+@contextlib.contextmanager
+def function_times(stack: Stack) -> Iterator[dict[str, FunctionTime]]:
+    """Time per function while the context runs: work, log shipping, config read, and waiting."""
+    from harness import lambda_runner, usage
+
+    times: dict[str, FunctionTime] = {}
+    lock = threading.Lock()
+    original_invoke, original_record = stack.runner.invoke, usage.record_invocation
+    worker_class, config_class = lambda_runner.FunctionWorker, lambda_runner.FunctionConfig
+    original_ship, original_read = worker_class.ship_logs, config_class.read
+
+    def add(name: str, attribute: str, seconds: float) -> None:
+        with lock:
+            entry = times.setdefault(name, FunctionTime())
+            setattr(entry, attribute, getattr(entry, attribute) + seconds)
+
+    def invoke(name: str, event: dict[str, Any]) -> Any:
+        started = time.monotonic()
+        try:
+            return original_invoke(name, event)
+        finally:
+            add(name, "total_s", time.monotonic() - started)
+            add(name, "invocations", 1)
+
+    def record(
+        function: str, event: Any, result: Any, memory_mb: int, duration_ms: float, log_bytes: int, error: str | None
+    ) -> None:
+        add(function, "service_s", duration_ms / 1000)
+        original_record(function, event, result, memory_mb, duration_ms, log_bytes, error)
+
+    def ship_logs(worker: Any) -> int:
+        started = time.monotonic()
+        try:
+            return original_ship(worker)
+        finally:
+            add(worker.config.name, "logs_s", time.monotonic() - started)
+
+    def read(lambda_client: Any, name: str) -> Any:
+        started = time.monotonic()
+        try:
+            return original_read(lambda_client, name)
+        finally:
+            add(name, "config_s", time.monotonic() - started)
+
+    stack.runner.invoke = invoke  # type: ignore[method-assign]
+    usage.record_invocation = record
+    worker_class.ship_logs = ship_logs  # type: ignore[method-assign,assignment]
+    config_class.read = read  # type: ignore[method-assign]
+    try:
+        yield times
+    finally:
+        stack.runner.invoke = original_invoke  # type: ignore[method-assign]
+        usage.record_invocation = original_record
+        worker_class.ship_logs = original_ship  # type: ignore[method-assign]
+        config_class.read = original_read  # type: ignore[method-assign]
+
+
 @dataclass
 class LoadStep:
     concurrency: int
@@ -535,10 +692,25 @@ class LoadStep:
     seconds: float
     place_p50: float
     place_p95: float
+    pay_p95: float
+    functions: dict[str, FunctionTime]
+    cpu_cores: dict[str, float]  # layer -> CPU seconds per second of the step
+    machine_busy: float  # share of all cores busy (every process on the machine)
+    queue_left: int  # fulfillment messages still waiting when the step ended
+    started: float = 0.0  # time.monotonic() at the step's start (the plot marks the steps)
 
     @property
     def orders_per_s(self) -> float:
         return self.orders / self.seconds if self.seconds else 0.0
+
+    def utilisation(self, function: str) -> float:
+        """Share of the step the function's one worker was taken (invocation + log shipping)."""
+        entry = self.functions.get(function)
+        return entry.held_s / self.seconds if entry and self.seconds else 0.0
+
+    def runner_lock(self) -> float:
+        """Share of the step the runner's one lock was held for GetFunction reads (all functions)."""
+        return sum(entry.config_s for entry in self.functions.values()) / self.seconds if self.seconds else 0.0
 
 
 @dataclass
@@ -546,7 +718,9 @@ class LoadResult:
     steps: list[LoadStep]
     samples: Samples
     bound_s: float
-    busy: dict[str, float]  # function -> share of the run its worker was busy
+    names: dict[str, str]  # function key -> deployed name
+    final_states: dict[str, int] = field(default_factory=dict)  # the load run's orders once settled
+    step_s: float = 0.0
 
     def sustained(self) -> LoadStep | None:
         """The fastest step whose p95 stays under the bound."""
@@ -554,79 +728,160 @@ class LoadResult:
         return max(within, key=lambda s: s.orders_per_s) if within else None
 
 
-@contextlib.contextmanager
-def busy_time(stack: Stack) -> Iterator[dict[str, float]]:
-    """Seconds each function spent in invocations while the context ran."""
-    spent: dict[str, float] = {}
-    lock = threading.Lock()
-    original = stack.runner.invoke
-
-    def timed(name: str, event: dict[str, Any]) -> Any:
-        started = time.monotonic()
-        try:
-            return original(name, event)
-        finally:
-            with lock:
-                spent[name] = spent.get(name, 0.0) + time.monotonic() - started
-
-    stack.runner.invoke = timed  # type: ignore[method-assign]
-    try:
-        yield spent
-    finally:
-        stack.runner.invoke = original  # type: ignore[method-assign]
+def fulfillment_backlog(stack: Stack) -> int:
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.outputs["fulfillment_queue_url"],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(v) for v in attributes.values())
 
 
-def run_load(stack: Stack, levels: tuple[int, ...], per_level: int, bound_s: float) -> LoadResult:
-    """Place and pay ``per_level`` orders at each concurrency level, no faults."""
+def shop_until(
+    stack: Stack, plan: ChaosPlan, sku: str, deadline: float, first_index: int, *, samples: Samples
+) -> list[Story]:
+    """One customer placing and paying orders one after the other until ``deadline``."""
+    done: list[Story] = []
+    while time.monotonic() < deadline:
+        done.append(customer(stack, plan, sku, first_index + len(done), samples=samples))
+    return done
+
+
+def run_load(stack: Stack, levels: tuple[int, ...], step_s: float, bound_s: float) -> LoadResult:
+    """At each concurrency level, that many customers place and pay orders one after the other for
+    ``step_s`` seconds (a closed-loop step, long enough to be a steady state), no faults.
+
+    Per step: throughput, latency percentiles, each function's service and waiting time, and the
+    CPU each layer of the stack used (which one saturates first is the bottleneck).
+    """
     plan = ChaosPlan(double_click_share=0, decline_share=0)
     sku = requests.get(f"{stack.front.url}/api/config", timeout=60).json()["catalog"][0]["sku"]
     samples = Samples()
     steps = []
-    run_started = time.monotonic()
-    with busy_time(stack) as spent:
-        for level in levels:
-            say(f"load: {per_level} orders at concurrency {level}")
-            step_samples = Samples()
-            started = time.monotonic()
-            with ThreadPoolExecutor(max_workers=level, thread_name_prefix="load") as pool:
-                indexes = [10_000 * level + i for i in range(per_level)]
-                list(pool.map(functools.partial(customer, stack, plan, sku, samples=step_samples), indexes))
-            seconds = time.monotonic() - started
-            place = step_samples.latencies("place")
-            steps.append(LoadStep(level, per_level, seconds, percentile(place, 0.5), percentile(place, 0.95)))
-            samples.rows += step_samples.rows
-    wall = time.monotonic() - run_started
-    return LoadResult(steps, samples, bound_s, {name: round(s / wall, 2) for name, s in spent.items()})
+    stories: list[Story] = []
+    for level in levels:
+        say(f"load: {level} customers for {step_s:g} s")
+        step_samples = Samples()
+        cpu_before, machine_before = layer_cpu(), machine_busy()
+        started = time.monotonic()
+        deadline = started + step_s
+
+        shopper = functools.partial(shop_until, stack, plan, sku, deadline, samples=step_samples)
+        with function_times(stack) as times, ThreadPoolExecutor(level, thread_name_prefix="load") as pool:
+            slots = [100_000 * level + 1000 * slot for slot in range(level)]
+            step_stories = [story for done in pool.map(shopper, slots) for story in done]
+        seconds = time.monotonic() - started
+        stories += step_stories
+        cpu_after, machine_after = layer_cpu(), machine_busy()
+        cores = {k: round((v - cpu_before.get(k, 0.0)) / seconds, 2) for k, v in cpu_after.items()}
+        busy = (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])
+        place, pay = step_samples.latencies("place"), step_samples.latencies("pay")
+        steps.append(
+            LoadStep(
+                level,
+                sum(story.paid for story in step_stories),
+                seconds,
+                percentile(place, 0.5),
+                percentile(place, 0.95),
+                percentile(pay, 0.95),
+                dict(times),
+                cores,
+                busy,
+                fulfillment_backlog(stack),
+                started,
+            )
+        )
+        samples.rows += step_samples.rows
+        stack.poller.drain(timeout=60)  # each step starts with an empty queue
+    settle(stack, stories, timeout=300)
+    names = {key: name for key, name in stack.outputs["function_names"].items()}
+    return LoadResult(steps, samples, bound_s, names, order_states(stack, stories), step_s)
+
+
+def order_states(stack: Stack, stories: list[Story]) -> dict[str, int]:
+    """How many of these orders rest in each state (``UNKNOWN`` when the order cannot be read)."""
+    api = requests.Session()
+    counts: dict[str, int] = {}
+    for story in stories:
+        if not story.order:
+            continue
+        stored = fetch_order(api, stack, story.order)
+        status = stored["status"] if stored else "UNKNOWN"
+        counts[status] = counts.get(status, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 # --------------------------------------------------------------------------- the report
 
 
+PLOT_BIN_S = 5
+
+
 def plot(chaos: ChaosResult | None, load: LoadResult, path: Path) -> None:
+    """Latency (p50/p95 per 5 s) and throughput over the whole run, the load steps and the chaos marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), constrained_layout=True)
     rows = sorted((chaos.samples.rows if chaos else []) + load.samples.rows)
     origin = rows[0][0] if rows else 0.0
-    for label, colour in (("place", "tab:blue"), ("pay", "tab:orange")):
-        points = [(r[0] - origin, r[1]) for r in rows if r[2] == label]
-        top.scatter([p[0] for p in points], [p[1] for p in points], s=6, c=colour, label=f"{label} latency")
-    top.axhline(load.bound_s, color="tab:red", linestyle="--", label=f"bound {load.bound_s:g} s")
-    top.set(xlabel="seconds into the run", ylabel="latency (s)", title="Request latency through the front door")
-    top.legend(loc="upper right")
-    completed: dict[int, int] = {}
-    for row in rows:
-        if row[2] == "place":
-            second = int(row[0] + row[1] - origin)
-            completed[second] = completed.get(second, 0) + 1
-    seconds = range(max(completed) + 1 if completed else 1)
-    bottom.plot(list(seconds), [completed.get(s, 0) for s in seconds], color="tab:green")
-    bottom.set(xlabel="seconds into the run", ylabel="orders placed / s", title="Throughput")
+    bins: dict[int, list[float]] = {}
+    done: dict[int, int] = {}
+    for started, latency, label, status in rows:
+        if label == "place":
+            bins.setdefault(int((started + latency - origin) // PLOT_BIN_S), []).append(latency)
+        if label == "pay" and status == HTTPStatus.OK:
+            key = int((started + latency - origin) // PLOT_BIN_S)
+            done[key] = done.get(key, 0) + 1
+    # Every bin from the first to the last: an empty one breaks the latency line (NaN) instead of
+    # bridging a pause (a drain between steps, the settling before the chaos).
+    keys = list(range(min(bins.keys() | done.keys(), default=0), max(bins.keys() | done.keys(), default=0) + 1))
+    x = [k * PLOT_BIN_S for k in keys]
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True, constrained_layout=True)
+    top.plot(x, [percentile(bins.get(k, []), 0.5) for k in keys], label="POST /api/orders p50", color="tab:blue")
+    top.plot(x, [percentile(bins.get(k, []), 0.95) for k in keys], label="POST /api/orders p95", color="tab:orange")
+    top.axhline(load.bound_s, color="tab:red", linestyle="--", label=f"bound p95 ≤ {load.bound_s:g} s")
+    top.set(ylabel="latency (s)", title=f"Latency through the front door ({PLOT_BIN_S} s bins)")
+    bottom.plot(x, [done.get(k, 0) / PLOT_BIN_S for k in keys], color="tab:green", label="orders paid / s")
+    bottom.set(xlabel="seconds into the run", ylabel="orders / s", title="Throughput")
+    for axis in (top, bottom):
+        for step in load.steps:
+            axis.axvline(step.started - origin, color="grey", linewidth=0.6)
+        if chaos and chaos.samples.rows:
+            axis.axvspan(min(r[0] for r in chaos.samples.rows) - origin, x[-1] if x else 0, color="tab:red", alpha=0.06)
+        axis.legend(loc="upper left", fontsize=8)
+    for step in load.steps:
+        top.annotate(f"c={step.concurrency}", (step.started - origin, top.get_ylim()[1]), fontsize=7, va="top")
+    if chaos and chaos.samples.rows:
+        top.annotate("chaos", (min(r[0] for r in chaos.samples.rows) - origin, top.get_ylim()[1]), fontsize=7, va="top")
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def resources(step: LoadStep, names: dict[str, str]) -> list[str]:
+    """A step's resources, busiest first: a function's one worker (share of the step it ran), or a
+    process's CPU (cores; a Python process holds about one at most, the GIL)."""
+    candidates = {f"the {key} function's worker (busy)": step.utilisation(name) for key, name in names.items()}
+    candidates["the runner's GetFunction read, one lock for all functions (busy)"] = step.runner_lock()
+    candidates |= {f"{layer} (CPU, cores)": cores for layer, cores in step.cpu_cores.items()}
+    ranked = sorted(candidates.items(), key=lambda item: -item[1])
+    return [f"{name} at {value:.0%}" if "busy" in name else f"{name} at {value:.2f}" for name, value in ranked]
+
+
+def bottleneck(step: LoadStep, names: dict[str, str]) -> str:
+    """The busiest resource of a step."""
+    return resources(step, names)[0]
+
+
+def saturated_step(load: LoadResult) -> LoadStep | None:
+    """The first step past the sustained one: where more customers stopped buying more throughput."""
+    sustained = load.sustained()
+    if not load.steps:
+        return None
+    if sustained is None:
+        return load.steps[0]
+    later = load.steps[load.steps.index(sustained) + 1 :]
+    return later[0] if later else sustained
 
 
 def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
@@ -661,32 +916,70 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
         ]
         lines += [f"- {v}" for v in ledger.violations[:50]]
     sustained = load.sustained()
+    keys = sorted(key for key, name in load.names.items() if any(name in step.functions for step in load.steps))
+    layers = sorted({layer for step in load.steps for layer in step.cpu_cores})
     lines += [
         "## Load",
         "",
-        f"Place + pay at rising concurrency, no faults; latency of `POST /api/orders`; bound p95 ≤ {load.bound_s:g} s.",
+        "Place + pay, no faults, a closed-loop step per concurrency level (each customer places and pays,",
+        f"then the next order, for {load.step_s:g} s); bound: p95 of `POST /api/orders` ≤ {load.bound_s:g} s.",
         "",
-        "| concurrency | orders | orders/s | p50 (s) | p95 (s) |",
-        "| --- | --- | --- | --- | --- |",
+        "| concurrency | orders paid | orders/s | place p50 (s) | place p95 (s) | pay p95 (s) | fulfillment backlog |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| {s.concurrency} | {s.orders} | {s.orders_per_s:.2f} | {s.place_p50:.2f} | {s.place_p95:.2f} |"
+        f"| {s.concurrency} | {s.orders} | {s.orders_per_s:.2f} | {s.place_p50:.2f} | {s.place_p95:.2f} "
+        f"| {s.pay_p95:.2f} | {s.queue_left} |"
         for s in load.steps
     ]
     lines += [
         "",
-        f"**Sustained: {sustained.orders_per_s:.2f} orders/s at p95 {sustained.place_p95:.2f} s "
-        f"(concurrency {sustained.concurrency}).**"
+        f"**Sustained: {sustained.orders_per_s:.2f} orders/s with p95 {sustained.place_p95:.2f} s ≤ "
+        f"{load.bound_s:g} s (concurrency {sustained.concurrency}).**"
         if sustained
-        else "**No step kept p95 under the bound.**",
+        else f"**No step kept p95 under {load.bound_s:g} s.**",
         "",
-        f"Share of the load run each function's worker was busy: {load.busy}. Each function has one warm "
-        "worker that serves one invocation at a time, so the busiest one is the bottleneck: past its "
-        "saturation, more customers only queue in front of it (latency grows, throughput stays).",
+        f"The load run's orders once settled: {load.final_states} (every one paid; none may rest elsewhere "
+        "than FULFILLED).",
         "",
-        "![latency and throughput](stress.png)",
+        "Where the time goes, per step. Per function (each has one warm worker, one invocation at a "
+        "time): *busy*, the share of the step its worker was taken; then per invocation the mean "
+        "milliseconds of work (the runner's measured duration) + log shipping (the worker stays taken) + "
+        "the runner's GetFunction read (under one lock for all functions), and the mean seconds it "
+        "*waited* (for the worker or that lock). *runner lock*: share of the step that lock was held. "
+        "CPU: cores each process used (a Python process holds about one at most).",
         "",
+        "| concurrency | "
+        + " | ".join(f"{k}: busy · work+logs+read ms · wait s" for k in keys)
+        + " | runner lock | "
+        + " | ".join(f"{layer} CPU" for layer in layers)
+        + " | machine CPU | busiest |",
+        "| --- " * (3 + len(keys) + len(layers)) + "| --- |",
     ]
+    for s in load.steps:
+        cells = []
+        for key in keys:
+            entry = s.functions.get(load.names[key], FunctionTime())
+            n = entry.invocations or 1
+            cells.append(
+                f"{s.utilisation(load.names[key]):.0%} · {1000 * entry.service_s / n:.0f}+"
+                f"{1000 * entry.logs_s / n:.0f}+{1000 * entry.config_s / n:.0f} · {entry.queue_s / n:.2f}"
+            )
+        cells.append(f"{s.runner_lock():.0%}")
+        cells += [f"{s.cpu_cores.get(layer, 0.0):.2f}" for layer in layers]
+        lines.append(
+            f"| {s.concurrency} | " + " | ".join(cells) + f" | {s.machine_busy:.0%} | {bottleneck(s, load.names)} |"
+        )
+    saturated = saturated_step(load)
+    if saturated:
+        ranked = resources(saturated, load.names)
+        lines += [
+            "",
+            f"**Bottleneck** (step at concurrency {saturated.concurrency}, where p95 passed the bound or "
+            f"throughput stopped rising): {ranked[0]}; then {', '.join(ranked[1:3])}. Machine CPU "
+            f"{saturated.machine_busy:.0%} of all cores (shared with other work on this machine).",
+        ]
+    lines += ["", "![latency and throughput](stress.png)", ""]
     path = out_dir / "stress.md"
     path.write_text("\n".join(lines))
     return path
@@ -697,8 +990,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=ChaosPlan.orders)
     parser.add_argument("--customers", type=int, default=ChaosPlan.customers)
     parser.add_argument("--seed", type=int, default=ChaosPlan.seed)
-    parser.add_argument("--levels", default="1,2,5,10,20", help="concurrency levels of the load run")
-    parser.add_argument("--per-level", type=int, default=30, help="orders per load level")
+    parser.add_argument("--levels", default="1,2,3,4,6,8,12,20", help="concurrency levels of the load run")
+    parser.add_argument("--step-seconds", type=float, default=20.0, help="seconds each load level runs")
     parser.add_argument("--bound", type=float, default=2.0, help="p95 latency bound (s) for the sustained figure")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports")
     args = parser.parse_args(argv)
@@ -707,13 +1000,17 @@ def main(argv: list[str] | None = None) -> int:
 
     plan = ChaosPlan(orders=args.orders, customers=args.customers, seed=args.seed)
     with running_stack(REPO_ROOT / ".tth" / "stress", with_site=False) as stack:
-        load = run_load(stack, tuple(int(x) for x in args.levels.split(",")), args.per_level, args.bound)
+        load = run_load(stack, tuple(int(x) for x in args.levels.split(",")), args.step_seconds, args.bound)
         chaos = run_chaos(stack, plan)
     path = report(chaos, load, args.out)
-    say(f"report: {path}")
+    print(path.read_text(), flush=True)
+    say(f"report: {path} (plot: {path.with_suffix('.png')})")
+    unsettled = {state: n for state, n in load.final_states.items() if state != "FULFILLED"}
     for violation in chaos.ledger.violations:
         say(f"ledger violation: {violation}")
-    return 1 if chaos.ledger.violations else 0
+    if unsettled:
+        say(f"load run: paid orders not fulfilled: {unsettled}")
+    return 1 if chaos.ledger.violations or unsettled else 0
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ parked for review), ``AUTO_REFUND_FAILED_FULFILLMENT`` (``true``/``false``, defa
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from shop.config import env_flag, get_secret_bytes_key, get_secret_string, load_parameters, require_env
 from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
+from shop.fulfillment_queue import FulfillmentQueue
 from shop.fulfillment_service import FailurePolicy
 from shop.repository import OrderRepository
 from shop.tracing import TRACED_MODULES
@@ -106,7 +106,7 @@ def payment_gateway() -> PaymentGateway:
 
 def park_for_review(order_id: str, reason: str) -> None:
     """Put a failed order's message in the DLQ, where ``scripts/redrive.py`` finds it."""
-    _sqs.send_message(QueueUrl=FULFILLMENT_DLQ_URL, MessageBody=json.dumps({"order_id": order_id, "reason": reason}))
+    FulfillmentQueue(_sqs, FULFILLMENT_DLQ_URL).enqueue(order_id, reason)
 
 
 def failure_policy() -> FailurePolicy:

@@ -10,13 +10,14 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, Json
+from pydantic import BaseModel, ConfigDict, Json
 
 from fulfillment import deps
 from shop.api import log_server_error
 from shop.config import STRIPE_TIMEOUT_SECONDS
 from shop.exceptions import FulfillmentRetryableError
 from shop.fulfillment_client import FULFILLMENT_TIMEOUT_SECONDS, MAX_RETRY_AFTER_SECONDS
+from shop.fulfillment_queue import FulfillmentMessage
 from shop.fulfillment_service import backoff_seconds, fulfil_order
 from shop.outcomes import Outcome, count, record_outcome
 
@@ -36,14 +37,6 @@ __all__ = [
 #: with the same number so that a batch always fits in the function timeout.
 RECORD_BUDGET_MS = int((sum(FULFILLMENT_TIMEOUT_SECONDS) + sum(STRIPE_TIMEOUT_SECONDS) + 2) * 1000)
 _AUTH_STATUSES = frozenset({401, 403})
-
-
-class FulfillmentMessage(BaseModel):
-    """Queue message body ``{"order_id": "..."}`` (DLQ copies may add ``reason``)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    order_id: str = Field(min_length=1, max_length=64)
 
 
 class RecordAttributes(BaseModel):

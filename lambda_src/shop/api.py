@@ -44,6 +44,7 @@ __all__ = [
     "stripe_request_id",
 ]
 
+_JSON_ONLY_MESSAGE = "The request body must be application/json."
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _SERVICE_ERROR_CODES = {
     HTTPStatus.BAD_REQUEST: "VALIDATION_ERROR",
@@ -135,7 +136,7 @@ def map_exception(exc: Exception, logger: Logger) -> Response[Any]:
     4xx answers say what the caller got wrong; 5xx answers are generic and the detail goes to the log.
     """
     if isinstance(exc, RequestUnsupportedContentType):
-        return error_response(415, "VALIDATION_ERROR", "The request body must be application/json.")
+        return error_response(415, "VALIDATION_ERROR", _JSON_ONLY_MESSAGE)
     if isinstance(exc, RequestValidationError):
         if any(err.get("type") == "json_invalid" for err in exc.errors()):
             return error_response(400, "VALIDATION_ERROR", "The request body is not valid JSON.")
@@ -200,12 +201,26 @@ def _to_proxy(response: Response[Any]) -> dict[str, Any]:
     }
 
 
-def _media_type(event: dict[str, Any]) -> str | None:
+def _content_type(event: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
+    """The request's media type and parameters, lower-cased where RFC 9110 (8.3.1) makes them case-insensitive."""
     headers = event.get("headers") or {}
     for name, value in headers.items():
-        if name.lower() == "content-type" and isinstance(value, str):
-            return value.split(";", 1)[0].strip().lower()
+        if name.lower() == "content-type" and isinstance(value, str) and value.strip():
+            media_type, *parameters = value.split(";")
+            pairs = (p.partition("=") for p in parameters)
+            return media_type.strip().lower(), {k.strip().lower(): v.strip().strip('"') for k, _, v in pairs}
     return None
+
+
+def _with_canonical_json_type(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with its Content-Type spelled ``application/json``, the one spelling Powertools parses as JSON."""
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
+    headers["Content-Type"] = content_types.APPLICATION_JSON
+    if event.get("multiValueHeaders") is not None:
+        multi["Content-Type"] = [content_types.APPLICATION_JSON]
+        return {**event, "headers": headers, "multiValueHeaders": multi}
+    return {**event, "headers": headers}
 
 
 def check_request(event: dict[str, Any], *, max_bytes: int, json_only: bool) -> None:
@@ -216,15 +231,21 @@ def check_request(event: dict[str, Any], *, max_bytes: int, json_only: bool) -> 
     PayloadTooLargeError
         The body exceeds ``max_bytes``.
     UnsupportedMediaTypeError
-        ``json_only`` and a body sent with a ``Content-Type`` other than ``application/json`` (or ``+json``).
+        ``json_only`` and a body sent with a ``Content-Type`` other than ``application/json`` (or ``+json``),
+        or with a charset other than UTF-8 (JSON is UTF-8, RFC 8259 8.1).
     """
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
     if size > max_bytes:
         raise PayloadTooLargeError(f"The request body exceeds {max_bytes} bytes.")
-    media_type = _media_type(event)
-    if json_only and body and media_type and media_type != "application/json" and not media_type.endswith("+json"):
-        raise UnsupportedMediaTypeError("The request body must be application/json.")
+    content_type = _content_type(event)
+    if not (json_only and body and content_type):
+        return
+    media_type, parameters = content_type
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaTypeError(_JSON_ONLY_MESSAGE)
+    if parameters.get("charset", "utf-8").lower() != "utf-8":
+        raise UnsupportedMediaTypeError("The request body must be application/json in UTF-8.")
 
 
 @lambda_handler_decorator
@@ -246,6 +267,9 @@ def guard_request(
         check_request(event, max_bytes=max_bytes, json_only=json_only)
         if json_only and event.get("isBase64Encoded"):
             event = {**event, "body": _text_body(event), "isBase64Encoded": False}
+        if json_only and event.get("body") and _content_type(event):
+            # Accepted above in any spelling (APPLICATION/JSON, +json, charset=UTF-8); Powertools would 415 those.
+            event = _with_canonical_json_type(event)
     except ShopError as exc:
         return _to_proxy(map_exception(exc, logger))
     return handler(event, context)

@@ -7,13 +7,13 @@ one only to look up the order of a charge/dispute event whose metadata lacks ``o
 
 from __future__ import annotations
 
-import json
 import os
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 from shop.config import get_secret_string, require_env
+from shop.fulfillment_queue import FulfillmentQueue
 from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import EventRepository, OrderRepository
 from shop.tracing import TRACED_MODULES
@@ -42,7 +42,6 @@ STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
 STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "1"))
 
 _dynamodb = boto3.client("dynamodb")
-_sqs = boto3.client("sqs")
 order_repository = OrderRepository(_dynamodb, ORDERS_TABLE_NAME)
 event_repository = EventRepository(_dynamodb, EVENTS_TABLE_NAME)
 
@@ -57,6 +56,5 @@ def payment_gateway() -> StripeGateway:
     return stripe_gateway(STRIPE_SECRET_KEY_SECRET_ID, CONFIG_PARAMETER_PATH, STRIPE_MAX_NETWORK_RETRIES)
 
 
-def enqueue_fulfillment(order_id: str) -> None:
-    """Send the fulfillment message ``{"order_id": ...}``."""
-    _sqs.send_message(QueueUrl=FULFILLMENT_QUEUE_URL, MessageBody=json.dumps({"order_id": order_id}))
+#: Sends ``{"order_id": ...}`` to the fulfillment queue.
+enqueue_fulfillment = FulfillmentQueue(boto3.client("sqs"), FULFILLMENT_QUEUE_URL).enqueue

@@ -6,13 +6,13 @@ Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``FULFILLMENT_QUEUE_URL`
 
 from __future__ import annotations
 
-import json
 import os
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 from shop.config import require_env
+from shop.fulfillment_queue import FulfillmentQueue
 from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import OrderRepository
 from shop.tracing import TRACED_MODULES
@@ -29,15 +29,11 @@ CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
 STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
 STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "1"))
 
-_sqs = boto3.client("sqs")
 order_repository = OrderRepository(boto3.client("dynamodb"), ORDERS_TABLE_NAME)
+#: Sends ``{"order_id": ...}`` to the fulfillment queue again (fulfillment is idempotent).
+enqueue_fulfillment = FulfillmentQueue(boto3.client("sqs"), FULFILLMENT_QUEUE_URL).enqueue
 
 
 def payment_gateway() -> StripeGateway:
     """Stripe gateway (cancels the PaymentIntents of abandoned orders)."""
     return stripe_gateway(STRIPE_SECRET_KEY_SECRET_ID, CONFIG_PARAMETER_PATH, STRIPE_MAX_NETWORK_RETRIES)
-
-
-def enqueue_fulfillment(order_id: str) -> None:
-    """Send the fulfillment message ``{"order_id": ...}`` again (fulfillment is idempotent)."""
-    _sqs.send_message(QueueUrl=FULFILLMENT_QUEUE_URL, MessageBody=json.dumps({"order_id": order_id}))

@@ -317,7 +317,7 @@ def test_post_order_with_another_content_type_is_415(handler: Any, lambda_contex
 
 
 @responses.activate
-@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json"])
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json", ""])
 def test_post_order_json_content_type_variants_are_accepted(
     handler: Any, lambda_context: Any, content_type: str
 ) -> None:
@@ -501,3 +501,31 @@ def test_post_order_logs_order_id_but_no_pii_or_secrets(handler: Any, lambda_con
     assert created["orderId"] in logs
     for secret in ("ada@example.com", "Ada Lovelace", created["orderToken"], created["clientSecret"], "sk_test"):
         assert secret not in logs
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "APPLICATION/JSON",
+        "Application/Json; Charset=UTF-8",
+        'application/json;charset="utf-8"',
+        "application/merge-patch+json",
+    ],
+)
+def test_post_order_media_type_is_case_insensitive(handler: Any, lambda_context: Any, content_type: str) -> None:
+    # Given a JSON body whose media type differs from "application/json" only in case, parameters or a +json suffix
+    # (media types and the charset value are case-insensitive, RFC 9110 8.3.1; the spec accepts +json)
+    responses.post(PI_URL, json=_pi_json())
+    # When it is posted / Then the order is created, as with the canonical spelling
+    assert _post(handler, lambda_context, _valid_body(), {"Content-Type": content_type})["statusCode"] == 201
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=ISO-8859-1", "APPLICATION/JSON; charset=utf-16"])
+def test_post_order_json_in_another_charset_is_415(handler: Any, lambda_context: Any, content_type: str) -> None:
+    # JSON is UTF-8 (RFC 8259 8.1): a body declared in another charset gets the spec's 415, not a guess
+    response = _post(handler, lambda_context, _valid_body(), {"Content-Type": content_type})
+    assert response["statusCode"] == 415
+    error = _body(response)["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["message"] == "The request body must be application/json in UTF-8."

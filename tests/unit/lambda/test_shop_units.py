@@ -155,3 +155,29 @@ def test_every_function_traces_only_the_shared_module_list() -> None:
         value = keywords.get("patch_modules")
         assert isinstance(value, ast.Name), f"{path}: Tracer patches more than TRACED_MODULES"
         assert value.id == "TRACED_MODULES", f"{path}: Tracer patches more than TRACED_MODULES"
+
+
+def test_fulfillment_message_round_trips_through_the_queue(aws: Any) -> None:
+    from shop.fulfillment_queue import FulfillmentMessage, FulfillmentQueue
+
+    queue = FulfillmentQueue(aws.sqs, aws.queue_url)
+    queue.enqueue("order-1")
+    queue.enqueue("order-2", reason="partner said 400")
+    bodies = [m["Body"] for m in aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10)["Messages"]]
+    # The wire shape of docs/contracts.md, and what fulfillment's record model reads back
+    assert sorted(json.loads(b)["order_id"] for b in bodies) == ["order-1", "order-2"]
+    assert {"order_id": "order-1"} in [json.loads(b) for b in bodies]
+    read = sorted((FulfillmentMessage.model_validate_json(b) for b in bodies), key=lambda m: m.order_id)
+    assert [(m.order_id, m.reason) for m in read] == [("order-1", None), ("order-2", "partner said 400")]
+
+
+def test_only_the_shared_queue_module_sends_sqs_messages() -> None:
+    # The fulfillment message is built in one place (shop/fulfillment_queue.py), not once per function.
+    lambda_src = Path(__file__).resolve().parents[3] / "lambda_src"
+    senders = sorted(
+        str(path.relative_to(lambda_src))
+        for path in lambda_src.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr in ("send_message", "send_message_batch")
+    )
+    assert senders == ["shop/fulfillment_queue.py"]
