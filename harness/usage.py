@@ -13,12 +13,18 @@ deliveries) carry the ``X-TTH-Driver`` header (``harness.customer``); its value 
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import json
 import os
+import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from harness.toolchain import REPO_ROOT
 
 USAGE_LOG_ENV = "TTH_USAGE_LOG"
 DRIVER_HEADER = "X-TTH-Driver"
@@ -78,3 +84,80 @@ def record_invocation(
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry, sort_keys=True) + "\n")
+
+
+# ``python -m harness.usage record --dir DIR -- COMMAND...``: the recording run behind ``make cost``.
+# The run's usage log and recorded calls are kept in DIR with a fingerprint of the code they were
+# recorded from; a later ``make cost`` on the same code reuses them instead of running again.
+FINGERPRINT_PATHS = ("lambda_src", "terraform", "harness", "tests/integration", "requirements")
+RUN_FILE = "run.json"
+FRESH_ENV = "TTH_COST_FRESH"
+
+
+def fingerprint(repo: Path) -> str:
+    """SHA-256 of HEAD plus every uncommitted change (tracked and untracked) under ``FINGERPRINT_PATHS``."""
+
+    def git(*args: str) -> bytes:
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True).stdout
+
+    digest = hashlib.sha256(git("rev-parse", "HEAD"))
+    digest.update(git("diff", "HEAD", "--", *FINGERPRINT_PATHS))
+    for name in sorted(git("ls-files", "--others", "--exclude-standard", "--", *FINGERPRINT_PATHS).splitlines()):
+        digest.update(name + b"\0" + (repo / name.decode()).read_bytes())
+    return digest.hexdigest()
+
+
+def reusable(run_dir: Path, print_: Any = print) -> bool:
+    """True when ``run_dir`` holds a complete recording of the current code (and no fresh one is asked for)."""
+    run_file = run_dir / RUN_FILE
+    if os.environ.get(FRESH_ENV):
+        print_(f"usage: {FRESH_ENV} is set: recording a new run")
+        return False
+    if not run_file.is_file():
+        print_(f"usage: no recorded run in {run_dir}: recording one")
+        return False
+    run = json.loads(run_file.read_text(encoding="utf-8"))
+    complete = all((run_dir / name).is_file() and (run_dir / name).stat().st_size for name in run["files"])
+    if not complete or run.get("fingerprint") != fingerprint(REPO_ROOT):
+        print_(f"usage: the run recorded {run.get('finished', '?')} is of other code or incomplete: recording again")
+        return False
+    print_(f"usage: reusing the run recorded {run['finished']} ({run_file}; {FRESH_ENV}=1 records a new one)")
+    return True
+
+
+def record(run_dir: Path, command: list[str], calls_log: Path) -> int:
+    """Run ``command`` with the usage log in ``run_dir``; on success keep its calls and fingerprint there."""
+    usage_log = run_dir / "usage.jsonl"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (run_dir / RUN_FILE, usage_log, run_dir / "calls.jsonl"):
+        stale.unlink(missing_ok=True)
+    code = fingerprint(REPO_ROOT)
+    result = subprocess.run(command, env={**os.environ, USAGE_LOG_ENV: str(usage_log)}, check=False)
+    if result.returncode != 0:
+        print(f"usage: the recording run failed (exit {result.returncode}); nothing kept for reuse")
+        return result.returncode
+    shutil.copyfile(calls_log, run_dir / "calls.jsonl")
+    finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    run = {"fingerprint": code, "finished": finished, "command": command, "files": ["usage.jsonl", "calls.jsonl"]}
+    (run_dir / RUN_FILE).write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness.usage", description="record (or reuse) a usage run")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record", help="run COMMAND with usage recording, unless the same code was recorded")
+    rec.add_argument("--dir", type=Path, required=True, help="where the usage log, calls and run.json are kept")
+    rec.add_argument("--calls", type=Path, required=True, help="the calls file the run's IAM recorder writes")
+    rec.add_argument("argv", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...]")
+    args = parser.parse_args(argv)
+    command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not command:
+        parser.error("record: give a command after --")
+    if reusable(args.dir):
+        return 0
+    return record(args.dir, command, args.calls)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

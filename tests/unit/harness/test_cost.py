@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,3 +156,39 @@ def test_usage_log_records_the_driver_header(tmp_path: Path, monkeypatch: pytest
     usage.record_invocation("orders", {**event, "headers": {"Accept": "*/*"}}, {}, 512, 1.0, 1, None)
     first, second = (json.loads(line) for line in log.read_text().splitlines())
     assert (first["driver"], second["driver"]) == ("status-poll", None)
+
+
+def test_a_recorded_run_is_reused_only_for_the_same_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a recording command that writes one usage line and a calls file the "IAM recorder" wrote
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text('{"service": "sqs"}\n')
+    write_usage = f"import os; open(os.environ['{usage.USAGE_LOG_ENV}'], 'a').write('{{}}\\n')"
+    command = [sys.executable, "-c", write_usage]
+    run_dir = tmp_path / "cost"
+    monkeypatch.setattr(usage, "fingerprint", lambda repo: "code-1")
+    monkeypatch.delenv(usage.FRESH_ENV, raising=False)
+    # When it is recorded / Then the same code reuses it, other code or TTH_COST_FRESH records again
+    assert not usage.reusable(run_dir)
+    assert usage.record(run_dir, command, calls) == 0
+    assert (run_dir / "calls.jsonl").read_text() == calls.read_text()
+    assert usage.reusable(run_dir)
+    monkeypatch.setenv(usage.FRESH_ENV, "1")
+    assert not usage.reusable(run_dir)
+    monkeypatch.delenv(usage.FRESH_ENV)
+    monkeypatch.setattr(usage, "fingerprint", lambda repo: "code-2")
+    assert not usage.reusable(run_dir)
+    # And a failed recording leaves nothing to reuse
+    assert usage.record(run_dir, [sys.executable, "-c", "raise SystemExit(3)"], calls) == 3
+    monkeypatch.setattr(usage, "fingerprint", lambda repo: "code-1")
+    assert not usage.reusable(run_dir)
+
+
+def test_the_fingerprint_changes_with_an_uncommitted_edit(tmp_path: Path) -> None:
+    base = usage.fingerprint(cost.REPO_ROOT)
+    assert usage.fingerprint(cost.REPO_ROOT) == base
+    probe = cost.REPO_ROOT / "harness" / f"zz_fingerprint_probe_{tmp_path.name}.py"
+    try:
+        probe.write_text("# probe\n")
+        assert usage.fingerprint(cost.REPO_ROOT) != base
+    finally:
+        probe.unlink()
