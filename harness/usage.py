@@ -111,15 +111,15 @@ def reusable(run_dir: Path, print_: Any = print) -> bool:
     """True when ``run_dir`` holds a complete recording of the current code (and no fresh one is asked for)."""
     run_file = run_dir / RUN_FILE
     if os.environ.get(FRESH_ENV):
-        print_(f"usage: {FRESH_ENV} is set: recording a new run")
+        print_(f"usage: {FRESH_ENV} is set: not reusing the recorded run")
         return False
     if not run_file.is_file():
-        print_(f"usage: no recorded run in {run_dir}: recording one")
+        print_(f"usage: no recorded run in {run_dir}")
         return False
     run = json.loads(run_file.read_text(encoding="utf-8"))
     complete = all((run_dir / name).is_file() and (run_dir / name).stat().st_size for name in run["files"])
     if not complete or run.get("fingerprint") != fingerprint(REPO_ROOT):
-        print_(f"usage: the run recorded {run.get('finished', '?')} is of other code or incomplete: recording again")
+        print_(f"usage: the run recorded {run.get('finished', '?')} is of other code or incomplete")
         return False
     print_(f"usage: reusing the run recorded {run['finished']} ({run_file}; {FRESH_ENV}=1 records a new one)")
     return True
@@ -150,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--dir", type=Path, required=True, help="where the usage log, calls and run.json are kept")
     rec.add_argument("--calls", type=Path, required=True, help="the calls file the run's IAM recorder writes")
     rec.add_argument("argv", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...]")
+    check = sub.add_parser("check", help="exit 0 when DIR holds a reusable recording of the current code")
+    check.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command == "check":
+        return 0 if reusable(args.dir) else 1
     command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not command:
         parser.error("record: give a command after --")
