@@ -179,8 +179,18 @@ def classify(calls: list[dict[str, Any]], usage: list[dict[str, Any]], orders: i
         windows.setdefault(invocation["function"], []).append(
             (end - float(invocation["duration_ms"]) / 1000, end, weight)
         )
+    # The mapping's receives: only those that returned a batch are the orders' (a batch is decrypted, then
+    # deleted); the empty ones depend on how long the run took and are the fixed idle polling line.
+    receives = [
+        c for c in calls if c.get("caller") == "event-source-mapping" and c.get("operation") == "ReceiveMessage"
+    ]
+    batches = sum(1 for u in usage if u.get("trigger") == "sqs")
+    receive_weight = min(1.0, batches / len(receives)) if receives else 1.0
     call_weights, ambiguous = [], 0
     for call in calls:
+        if call.get("caller") == "event-source-mapping" and call.get("operation") == "ReceiveMessage":
+            call_weights.append(receive_weight)
+            continue
         if call.get("caller", "function") != "function" or "time" not in call:
             call_weights.append(1.0)
             continue
@@ -222,11 +232,12 @@ def dynamodb_items(calls: list[dict[str, Any]], weights: list[float]) -> list[Li
     ]
 
 
-def esm_sqs_requests(calls: list[dict[str, Any]], sqs_batches: int) -> tuple[float, str]:
-    """SQS requests of the Lambda service's poller: recorded when the recorder saw them, else modelled."""
-    recorded = [c for c in calls if c.get("caller") == "event-source-mapping" and c.get("service") == "sqs"]
+def esm_sqs_requests(weighted: list[tuple[dict[str, Any], float]], sqs_batches: int) -> tuple[float, str]:
+    """SQS requests of the Lambda service's poller for the delivered batches: recorded when the recorder saw
+    them (receives weighted by ``classify``), else modelled."""
+    recorded = [w for c, w in weighted if c.get("caller") == "event-source-mapping" and c.get("service") == "sqs"]
     if recorded:
-        return len(recorded), "requests by the event source mapping (recorded)"
+        return sum(recorded), "requests by the event source mapping (recorded; receives that returned a batch)"
     return (
         sqs_batches * SQS_REQUESTS_PER_BATCH,
         f"requests by the event source mapping ({SQS_REQUESTS_PER_BATCH}/batch)",
@@ -252,7 +263,7 @@ def variable_items(
     api_requests = sum(w for invocation, w in invocations if invocation["trigger"] == "api")
     sqs_batches = sum(1 for invocation in usage if invocation["trigger"] == "sqs")
     log_bytes = sum(w * int(invocation.get("log_bytes") or 0) for invocation, w in invocations)
-    esm_requests, esm_what = esm_sqs_requests(calls, sqs_batches)
+    esm_requests, esm_what = esm_sqs_requests(weighted, sqs_batches)
     return [
         LineItem("CloudFront", "HTTPS requests to /api/*", api_requests, "cloudfront_https_request"),
         LineItem("WAF", "requests inspected", api_requests, "waf_request"),

@@ -82,6 +82,15 @@ def test_mapping_requests_are_modelled_when_the_recorder_did_not_see_them() -> N
     assert items["requests by the event source mapping (2/batch)"] == 2
 
 
+def test_empty_receives_of_the_mapping_are_not_charged_to_orders() -> None:
+    # Given the sample plus 40 receives that found nothing (the run's idle polling)
+    calls, used, plan = sample()
+    receive = next(c for c in calls if c["caller"] == "event-source-mapping" and c["operation"] == "ReceiveMessage")
+    base = cost.build_model(calls, used, plan).variable_per_1000()
+    # Then the cost per order is unchanged: idle polling is the fixed line
+    assert cost.build_model([*calls, *[receive] * 40], used, plan).variable_per_1000() == pytest.approx(base)
+
+
 def test_a_run_without_a_successful_order_is_refused() -> None:
     calls, used, plan = sample()
     failed = [dict(entry, status=500) if entry["route"] == cost.ORDER_ROUTE else entry for entry in used]
