@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import requests
 import stripe
 
+from harness.usage import DRIVER_HEADER
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -50,7 +52,8 @@ class Shop:
         )
 
     def get_order(self, order: dict[str, Any], token: str | None = None) -> requests.Response:
-        headers = {"X-Order-Token": token if token is not None else order["orderToken"]}
+        # A status read by the test, not the site's own polling: the cost report models the site's.
+        headers = {"X-Order-Token": token if token is not None else order["orderToken"], DRIVER_HEADER: "status-poll"}
         return self.api.get(f"{self.url}/api/orders/{order['orderId']}", headers=headers, timeout=30)
 
     def wait_for_status(self, order: dict[str, Any], wanted: str, timeout: float = 60) -> dict[str, Any]:
@@ -82,7 +85,8 @@ class Shop:
         return self.api.post(
             f"{self.url}/api/webhooks/stripe",
             data=payload.encode(),
-            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+            # Injected by the test (Stripe's own deliveries come from localstripe): not the shop's traffic.
+            headers={"Stripe-Signature": signature, "Content-Type": "application/json", DRIVER_HEADER: "webhook"},
             timeout=30,
         )
 

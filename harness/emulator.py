@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 REGION = "us-east-2"
 # Credentials the emulator accepts; never real ones.
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+# The SDKs' AWS_ENDPOINT_URL_<ID> uses the service id, which differs from the provider's endpoint key here.
+SDK_ENDPOINT_IDS = {"servicequotas": "SERVICE_QUOTAS"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,10 @@ class Emulator:
             **TEST_CREDENTIALS,
             "AWS_ENDPOINT_URL": self.endpoint,
             # The SDKs' per-service endpoint variables (service id upper-cased).
-            **{f"AWS_ENDPOINT_URL_{name.upper()}": url for name, url in self.service_endpoints.items()},
+            **{
+                f"AWS_ENDPOINT_URL_{SDK_ENDPOINT_IDS.get(name, name.upper())}": url
+                for name, url in self.service_endpoints.items()
+            },
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
         }

@@ -20,7 +20,7 @@ API for other parts of the harness (front doors, pollers, worker pools):
   event source mapping or the Lambda service itself does with it);
 - ``LambdaRunner.restart(name)``: discard the warm environment, so the next invocation starts
   cold (new credentials, init code runs again);
-- ``FunctionWorker`` is one execution environment: ``invoke``, ``stop``, ``cold_starts``.
+- ``FunctionWorker`` is one execution environment: ``start`` (init now), ``invoke``, ``stop``, ``cold_starts``.
 """
 
 from __future__ import annotations
@@ -304,16 +304,24 @@ class FunctionWorker:
         reader.join(max(0.0, deadline - time.time()))
         return reply[0] if reply else None
 
+    def start(self) -> None:
+        """Start the environment and run its init phase now, if it is not running (``InvocationError`` if it fails)."""
+        with self._lock:
+            self._ensure_started()
+
+    def _ensure_started(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            self._start()
+            ready = self._read_reply(time.time() + 60)  # init phase: imports
+            if not ready or "error" in ready:
+                self.stop()
+                self.ship_logs()
+                raise InvocationError(self.config.name, (ready or {}).get("error") or {"errorType": "InitError"})
+
     def invoke(self, event: dict[str, Any]) -> Any:
         """Invoke the function synchronously; raise ``InvocationError`` for a function error."""
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                self._start()
-                ready = self._read_reply(time.time() + 60)  # init phase: imports
-                if not ready or "error" in ready:
-                    self.stop()
-                    self.ship_logs()
-                    raise InvocationError(self.config.name, (ready or {}).get("error") or {"errorType": "InitError"})
+            self._ensure_started()
             deadline = time.time() + self.config.timeout
             request = {"event": event, "request_id": str(uuid.uuid4()), "deadline": deadline}
             assert self._process is not None and self._process.stdin is not None

@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 # Not served by the host-mode open-source runtime: DynamoDB needs DynamoDB Local (its licence is
-# not accepted here), CloudFront and WAFv2 are LocalStack Pro. The AWS provider calls WAFv2 and
-# CloudFront in us-east-1, which the endpoints override covers as well.
-MOTO_SERVICES = ("dynamodb", "cloudfront", "wafv2")
+# not accepted here); CloudFront, WAFv2, CloudTrail and Service Quotas are LocalStack Pro (it answers
+# 501 "not included in your current license plan"). The AWS provider calls WAFv2 and CloudFront in
+# us-east-1, which the endpoints override covers as well. Names are the provider's endpoint keys.
+MOTO_SERVICES = ("dynamodb", "cloudfront", "wafv2", "cloudtrail", "servicequotas")
 # Settings of the host-mode runtime: loopback only (its default gateway server, twisted, ignores the
 # host of GATEWAY_LISTEN for IPv4 and binds 0.0.0.0; hypercorn honours it), no DNS server (it would
 # bind port 53 on every interface), no analytics, nothing kept between runs, SQS queue URLs on the

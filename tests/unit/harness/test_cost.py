@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,8 +31,9 @@ def test_prices_are_dated_and_sourced() -> None:
     assert meta["region"] == "us-east-2" and meta["as_of"]
     used = {item.price_key for item in cost.build_model(*sample()).variable + cost.build_model(*sample()).fixed}
     assert used <= set(meta["prices"]), "a line item has no price"
-    services = {key.split("_")[0] for key in used} - {"apigateway", "waf", "logs"}
-    assert services <= set(meta["sources"]), "a priced service has no source"
+    for key in used:
+        assert meta["prices"][key]["source"].startswith("https://"), f"{key} has no source"
+        assert meta["prices"][key]["checked"], f"{key} does not say whether it was checked"
 
 
 def test_fixed_monthly_cost_counts_the_planned_resources() -> None:
@@ -79,6 +82,15 @@ def test_mapping_requests_are_modelled_when_the_recorder_did_not_see_them() -> N
     assert items["requests by the event source mapping (2/batch)"] == 2
 
 
+def test_empty_receives_of_the_mapping_are_not_charged_to_orders() -> None:
+    # Given the sample plus 40 receives that found nothing (the run's idle polling)
+    calls, used, plan = sample()
+    receive = next(c for c in calls if c["caller"] == "event-source-mapping" and c["operation"] == "ReceiveMessage")
+    base = cost.build_model(calls, used, plan).variable_per_1000()
+    # Then the cost per order is unchanged: idle polling is the fixed line
+    assert cost.build_model([*calls, *[receive] * 40], used, plan).variable_per_1000() == pytest.approx(base)
+
+
 def test_a_run_without_a_successful_order_is_refused() -> None:
     calls, used, plan = sample()
     failed = [dict(entry, status=500) if entry["route"] == cost.ORDER_ROUTE else entry for entry in used]
@@ -94,10 +106,11 @@ def test_main_writes_the_report_and_says_what_is_missing(tmp_path: Path, capsys:
     shutil.copy(FIXTURES / "calls.jsonl", tmp_path / "calls.jsonl")
     assert cost.main(["--calls", str(tmp_path / "calls.jsonl"), *args]) == 0
     report = out.read_text()
-    assert "Cost per 1000 orders" in report and "as of 2025-06-01" in report
+    assert "Cost per 1000 orders" in report and "as of 2026-12-01" in report
     for orders in ("1,000", "10,000", "100,000"):
         assert f"**{orders} orders a month: $" in report
     assert "https://aws.amazon.com/lambda/pricing/" in report
+    assert "Prices not verified against a stored page: cloudfront_https_request" in report
 
 
 def test_usage_log_records_route_status_and_trigger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,3 +126,78 @@ def test_usage_log_records_route_status_and_trigger(tmp_path: Path, monkeypatch:
     monkeypatch.delenv(usage.USAGE_LOG_ENV)
     usage.record_invocation("orders", api_event, {"statusCode": 201}, 512, 1.0, 1, None)
     assert len(log.read_text().splitlines()) == 2, "recorded with TTH_USAGE_LOG unset"
+
+
+def _at(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+
+
+def with_driver_traffic() -> tuple[list[dict], list[dict], dict]:
+    """The sample plus one status poll and one injected webhook by the test driver, each with a call."""
+    calls, used, plan = sample()
+    poll = dict(used[0], route=cost.STATUS_ROUTE, status=200, driver="status-poll", duration_ms=100.0, time=10.0)
+    forged = dict(used[3], status=400, driver="webhook", duration_ms=100.0, time=20.0)
+    get_item = dict(calls[2], operation="GetItem", actions=["dynamodb:GetItem"], time=_at(9.95))
+    put_item = dict(calls[2], function=forged["function"], time=_at(19.95))
+    return [*calls, get_item, put_item], [*used, poll, forged], plan
+
+
+def test_test_driver_traffic_is_left_out_and_the_site_polls_priced_instead() -> None:
+    # Given the sample plus a test's status poll (1 GetItem) and an injected webhook (1 PutItem)
+    base = {item.what: item.quantity for item in cost.build_model(*sample()).variable}
+    model = cost.build_model(*with_driver_traffic())
+    items = {item.what: item.quantity for item in model.variable}
+    # Then the webhook and its write are gone, and the poll counts as the site's polls for 2 orders
+    polls = cost.SITE_POLLS_PER_ORDER * model.orders
+    assert items["REST API requests"] == base["REST API requests"] + polls
+    assert items["invocations"] == base["invocations"] + polls
+    assert items["write request units"] == base["write request units"]
+    assert items["read request units"] == base["read request units"] + polls
+    assert items["compute, GB-s (arm64)"] == pytest.approx(base["compute, GB-s (arm64)"] + polls * 0.1 * 0.5)
+    assert any("1 status-poll: GET /api/orders/{orderId}, 1 webhook" in text for text in model.assumptions)
+
+
+def test_usage_log_records_the_driver_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "usage.jsonl"
+    monkeypatch.setenv(usage.USAGE_LOG_ENV, str(log))
+    event = {"httpMethod": "GET", "resource": cost.STATUS_ROUTE.split(" ")[1], "requestContext": {}}
+    usage.record_invocation("orders", {**event, "headers": {"x-tth-driver": "status-poll"}}, {}, 512, 1.0, 1, None)
+    usage.record_invocation("orders", {**event, "headers": {"Accept": "*/*"}}, {}, 512, 1.0, 1, None)
+    first, second = (json.loads(line) for line in log.read_text().splitlines())
+    assert (first["driver"], second["driver"]) == ("status-poll", None)
+
+
+def test_a_recorded_run_is_reused_only_for_the_same_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a recording command that writes one usage line and a calls file the "IAM recorder" wrote
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text('{"service": "sqs"}\n')
+    write_usage = f"import os; open(os.environ['{usage.USAGE_LOG_ENV}'], 'a').write('{{}}\\n')"
+    command = [sys.executable, "-c", write_usage]
+    run_dir = tmp_path / "cost"
+    monkeypatch.setattr(usage, "fingerprint", lambda repo: "code-1")
+    monkeypatch.delenv(usage.FRESH_ENV, raising=False)
+    # When it is recorded / Then the same code reuses it, other code or TTH_COST_FRESH records again
+    assert not usage.reusable(run_dir)
+    assert usage.record(run_dir, command, calls) == 0
+    assert (run_dir / "calls.jsonl").read_text() == calls.read_text()
+    assert usage.reusable(run_dir)
+    monkeypatch.setenv(usage.FRESH_ENV, "1")
+    assert not usage.reusable(run_dir)
+    monkeypatch.delenv(usage.FRESH_ENV)
+    monkeypatch.setattr(usage, "fingerprint", lambda repo: "code-2")
+    assert not usage.reusable(run_dir)
+    # And a failed recording leaves nothing to reuse
+    assert usage.record(run_dir, [sys.executable, "-c", "raise SystemExit(3)"], calls) == 3
+    monkeypatch.setattr(usage, "fingerprint", lambda repo: "code-1")
+    assert not usage.reusable(run_dir)
+
+
+def test_the_fingerprint_changes_with_an_uncommitted_edit(tmp_path: Path) -> None:
+    base = usage.fingerprint(cost.REPO_ROOT)
+    assert usage.fingerprint(cost.REPO_ROOT) == base
+    probe = cost.REPO_ROOT / "harness" / f"zz_fingerprint_probe_{tmp_path.name}.py"
+    try:
+        probe.write_text("# probe\n")
+        assert usage.fingerprint(cost.REPO_ROOT) != base
+    finally:
+        probe.unlink()

@@ -45,7 +45,7 @@ def test_a_listener_beyond_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) 
 
 def test_moto_services_default_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TTH_LOCALSTACK_MOTO_SERVICES", raising=False)
-    assert localstack.moto_services() == ("dynamodb", "cloudfront", "wafv2")
+    assert localstack.moto_services() == ("dynamodb", "cloudfront", "wafv2", "cloudtrail", "servicequotas")
     monkeypatch.setenv("TTH_LOCALSTACK_MOTO_SERVICES", " cloudfront, wafv2 ,")
     assert localstack.moto_services() == ("cloudfront", "wafv2")
     monkeypatch.setenv("TTH_LOCALSTACK_MOTO_SERVICES", "")
@@ -63,3 +63,12 @@ def test_services_sent_elsewhere_reach_sdk_clients() -> None:
     env = emulator.client_env()
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
     assert env["AWS_ENDPOINT_URL_DYNAMODB"] == env["AWS_ENDPOINT_URL_WAFV2"] == "http://127.0.0.1:2"
+
+
+def test_a_service_whose_sdk_id_differs_gets_the_sdk_variable() -> None:
+    # The provider's endpoint key is "servicequotas"; botocore reads AWS_ENDPOINT_URL_SERVICE_QUOTAS.
+    import botocore.session
+
+    env = Emulator("http://127.0.0.1:1", "localstack", {"servicequotas": "http://127.0.0.1:2"}).client_env()
+    service_id = botocore.session.get_session().get_service_model("service-quotas").service_id
+    assert env[f"AWS_ENDPOINT_URL_{service_id.hyphenize().replace('-', '_').upper()}"] == "http://127.0.0.1:2"

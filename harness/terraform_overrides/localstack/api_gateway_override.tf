@@ -1,0 +1,1 @@
+../moto/api_gateway_override.tf
