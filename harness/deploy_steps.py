@@ -1,7 +1,7 @@
 """The deploy steps a user runs, as the harness runs them.
 
 Package and site builds, the secret values and the site upload (through the user-facing scripts),
-and emptying the buckets before destroy.
+and emptying the buckets and disabling the distribution before destroy.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from harness.toolchain import REPO_ROOT
@@ -88,3 +89,26 @@ def empty_buckets(session: Any, buckets: list[str]) -> None:
     for name in buckets:
         with contextlib.suppress(s3.meta.client.exceptions.NoSuchBucket):
             s3.Bucket(name).object_versions.delete()
+
+
+def disable_distribution(session: Any, distribution_id: str, *, timeout_s: float = 900.0) -> None:
+    """Disable the distribution and wait until it is deployed, as an operator does before destroying.
+
+    CloudFront deletes only a disabled distribution. Left enabled, the provider disables it itself and
+    then waits a fixed 30 s before its first status read; done here, the wait polls every second and
+    the provider goes straight to the delete.
+    """
+    cloudfront = session.client("cloudfront")
+    try:
+        current = cloudfront.get_distribution_config(Id=distribution_id)
+    except cloudfront.exceptions.NoSuchDistribution:
+        return
+    config = current["DistributionConfig"]
+    if config["Enabled"]:
+        config["Enabled"] = False
+        cloudfront.update_distribution(Id=distribution_id, IfMatch=current["ETag"], DistributionConfig=config)
+    deadline = time.monotonic() + timeout_s
+    while cloudfront.get_distribution(Id=distribution_id)["Distribution"]["Status"] != "Deployed":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"distribution {distribution_id} still not deployed after disabling ({timeout_s:.0f} s)")
+        time.sleep(1)
