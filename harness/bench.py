@@ -61,8 +61,9 @@ WAITS_EXPLAINED = [
     "`filename` is created under the provider's global lock, one function at a time (about 6 s each in a row).",
     "- `aws_cloudfront_distribution`: create: waitDistributionDeployed Delay 30 s, skipped in the emulator run "
     "(`wait_for_deployment = false`, harness/terraform_overrides/moto/cloudfront_override.tf); delete: the "
-    "provider disables an enabled distribution and waits for it whatever that setting says (Delay 30 s), "
-    "then waitDistributionDeleted (Delay 15 s).",
+    "provider disables an enabled distribution and waits for it whatever that setting says (Delay 30 s), so "
+    "the teardown disables it first through the API (harness/deploy_steps.py, as an operator does; moto refuses "
+    "to delete an enabled one, as CloudFront does); left: waitDistributionDeleted (Delay 15 s).",
     "- first calls: moto created each service's app at its first request under one lock (~5 s for the first "
     "burst); harness/moto_entry.py creates them as the server starts.",
     "- Terraform-only stretches: starting the provider (4-5 s a start, several per command) and Terraform's "

@@ -9,6 +9,9 @@ them as sent (the API's own shapes, serialised by moto from botocore's model), s
 distribution the harness emulates (``harness.cloudfront``) is the production one and a second
 plan sees drift in any of it.
 
+moto also deletes an enabled distribution; CloudFront refuses (``DistributionNotDisabled``, 409), and so
+does moto here, so a destroy or teardown that skips disabling fails in the emulator as it would in AWS.
+
 Imported by ``harness.moto_entry`` before the server starts.
 """
 
@@ -31,6 +34,11 @@ class NoSuchResponseHeadersPolicy(exceptions.CloudFrontException):
 class NoSuchLiveFunction(exceptions.CloudFrontException):
     def __init__(self, name: str) -> None:
         super().__init__("NoSuchFunctionExists", f"The function {name} has no LIVE stage (never published).")
+
+
+class DistributionNotDisabled(exceptions.CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__("DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.")
 
 
 _behaviour_init = models.DefaultCacheBehaviour.__init__
@@ -164,6 +172,17 @@ def get_function(self: Any) -> ActionResult:
     return _get_function(self)
 
 
+_delete_distribution = models.CloudFrontBackend.delete_distribution
+
+
+def delete_distribution(self: Any, distribution_id: str, if_match: bool) -> None:
+    # AWS deletes only a disabled distribution; the provider and harness.stack's teardown disable it first.
+    distribution = self.distributions.get(distribution_id)
+    if distribution is not None and if_match and distribution.distribution_config.Enabled:
+        raise DistributionNotDisabled()
+    _delete_distribution(self, distribution_id, if_match)
+
+
 def install() -> None:
     """Patch moto's CloudFront models, responses and routes (idempotent)."""
     if getattr(models, "_tth_patched", False):
@@ -171,6 +190,7 @@ def install() -> None:
     models.DefaultCacheBehaviour.__init__ = _behaviour  # type: ignore[method-assign]
     models.Origin.__init__ = _origin  # type: ignore[method-assign]
     models.ViewerCertificate.__init__ = _certificate  # type: ignore[method-assign]
+    models.CloudFrontBackend.delete_distribution = delete_distribution  # type: ignore[method-assign]
     models.CloudFrontBackend.response_headers_policies = property(_policies)  # type: ignore[attr-defined]
     response = responses.CloudFrontResponse
     for handler in (

@@ -20,7 +20,14 @@ import boto3
 
 from harness import fakes
 from harness.audit import leftovers
-from harness.deploy_steps import build_packages, build_site, deploy_site, empty_buckets, put_secrets
+from harness.deploy_steps import (
+    build_packages,
+    build_site,
+    deploy_site,
+    disable_distribution,
+    empty_buckets,
+    put_secrets,
+)
 from harness.emulator import REGION, Emulator, moto_server
 from harness.front_door import FrontDoor, open_front_door
 from harness.lambda_runner import LambdaRunner
@@ -180,6 +187,10 @@ def _teardown(workspace: Workspace, session: Any, timer: Timer) -> None:
     with contextlib.suppress(Exception):
         outputs = workspace.outputs()
         empty_buckets(session, [outputs[k] for k in ("site_bucket_name", "logs_bucket_name") if k in outputs])
+        try:
+            disable_distribution(session, outputs["cloudfront_distribution_id"])
+        except Exception as error:  # destroy disables it itself, only slower
+            say(f"could not disable the distribution before destroy ({error}); terraform destroy will")
     with timer.step("destroy", "terraform destroy"):
         workspace.destroy()
     remaining = leftovers(session)
