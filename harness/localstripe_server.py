@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from localstripe import resources, server
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 # Arguments our backend sends that real Stripe accepts and localstripe rejects as
 # "Unexpected": accepted and kept on the object, so the fake stays strict on the rest.
@@ -54,7 +57,9 @@ _DELAY = {"seconds": 0.0}
 
 
 @web.middleware
-async def _delay(request: web.Request, handler: Any) -> web.StreamResponse:
+async def _delay(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     """Answer Stripe API calls after the configured delay: tests make the functions calling Stripe slow."""
     if request.path.startswith("/v1/") and _DELAY["seconds"] > 0:
         await asyncio.sleep(_DELAY["seconds"])
