@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import usage
+from harness import processes, usage
 from harness.emulator import REGION
 
 if TYPE_CHECKING:
@@ -370,6 +370,7 @@ class FunctionWorker:
             cwd=self.package_dir,
             start_new_session=True,
         )
+        processes.register(self._process)
         log.close()
         os.close(write_fd)
         self._results = os.fdopen(read_fd, "r")
