@@ -29,25 +29,23 @@ def patch(path: str, value: str) -> dict[str, str]:
     return {"op": "replace", "path": path, "value": value}
 
 
-def test_route_setting_is_stored_under_the_providers_method_path(stage: Any) -> None:
+def update(stage: Any, *operations: dict[str, str]) -> dict[str, Any]:
+    """UpdateStage with these patch operations; return GetStage afterwards."""
     client, api = stage
+    client.update_stage(restApiId=api, stageName="prod", patchOperations=list(operations))
+    return dict(client.get_stage(restApiId=api, stageName="prod"))
+
+
+def test_route_setting_is_stored_under_the_providers_method_path(stage: Any) -> None:
     # When the provider applies the default and the webhook's own throttle (its patch paths)
-    client.update_stage(
-        restApiId=api,
-        stageName="prod",
-        patchOperations=[patch("/*/*/throttling/rateLimit", "50.000000"), patch("/*/*/throttling/burstLimit", "100")],
-    )
-    client.update_stage(
-        restApiId=api,
-        stageName="prod",
-        patchOperations=[
-            patch("/api/webhooks/stripe/POST/throttling/rateLimit", "20.000000"),
-            patch("/api/webhooks/stripe/POST/throttling/burstLimit", "40"),
-            patch("/api/webhooks/stripe/POST/logging/loglevel", "ERROR"),
-        ],
-    )
+    update(stage, patch("/*/*/throttling/rateLimit", "50.000000"), patch("/*/*/throttling/burstLimit", "100"))
+    settings = update(
+        stage,
+        patch("/api/webhooks/stripe/POST/throttling/rateLimit", "20.000000"),
+        patch("/api/webhooks/stripe/POST/throttling/burstLimit", "40"),
+        patch("/api/webhooks/stripe/POST/logging/loglevel", "ERROR"),
+    )["methodSettings"]
     # Then GetStage returns each under the key the provider reads back
-    settings = client.get_stage(restApiId=api, stageName="prod")["methodSettings"]
     assert settings["*/*"]["throttlingRateLimit"] == 50.0
     webhook = settings["api/webhooks/stripe/POST"]
     assert (webhook["throttlingRateLimit"], webhook["throttlingBurstLimit"], webhook["loggingLevel"]) == (
@@ -57,24 +55,17 @@ def test_route_setting_is_stored_under_the_providers_method_path(stage: Any) -> 
     )
 
     # And removing it (destroy) deletes only it
-    client.update_stage(
-        restApiId=api, stageName="prod", patchOperations=[{"op": "remove", "path": "/api/webhooks/stripe/POST"}]
-    )
-    assert set(client.get_stage(restApiId=api, stageName="prod")["methodSettings"]) == {"*/*"}
+    removed = update(stage, {"op": "remove", "path": "/api/webhooks/stripe/POST"})
+    assert set(removed["methodSettings"]) == {"*/*"}
 
 
 def test_escaped_resource_path_and_stage_paths_still_work(stage: Any) -> None:
-    client, api = stage
-    client.update_stage(
-        restApiId=api,
-        stageName="prod",
-        patchOperations=[
-            patch("/~1api~1orders/GET/metrics/enabled", "true"),
-            patch("/variables/flag", "on"),
-            patch("/tracingEnabled", "true"),
-        ],
+    found = update(
+        stage,
+        patch("/~1api~1orders/GET/metrics/enabled", "true"),
+        patch("/variables/flag", "on"),
+        patch("/tracingEnabled", "true"),
     )
-    found = client.get_stage(restApiId=api, stageName="prod")
     assert found["methodSettings"]["api/orders/GET"]["metricsEnabled"] is True
     assert found["variables"] == {"flag": "on"}
     assert found["tracingEnabled"] is True
