@@ -146,7 +146,10 @@ class SqsPoller:
         deadline = time.monotonic() + (mapping.batching_window_s if window else 0)
         while len(received) < mapping.batch_size:
             more = self._receive(mapping, mapping.batch_size - len(received))
-            received += more
+            # A window longer than the queue's visibility timeout receives a message again: keep it once,
+            # with its newest receipt handle.
+            again = {m["MessageId"] for m in more}
+            received = [m for m in received if m["MessageId"] not in again] + more
             left = deadline - time.monotonic()
             if left <= 0 or self._stop.is_set():
                 break
