@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
@@ -12,7 +13,10 @@ from harness import moto_apigateway
 
 
 @pytest.fixture
-def stage() -> Any:
+def stage(monkeypatch: pytest.MonkeyPatch) -> Any:
+    # In-process moto: an endpoint the session's stack set in the environment would send the calls to its server.
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+        monkeypatch.delenv(name)
     moto_apigateway.install()
     with mock_aws():
         client = boto3.client("apigateway", region_name="us-east-2")
@@ -22,7 +26,9 @@ def stage() -> Any:
         client.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
         deployment = client.create_deployment(restApiId=api)["id"]
         client.create_stage(restApiId=api, stageName="prod", deploymentId=deployment)
+        assert client.meta.endpoint_url.endswith("amazonaws.com")  # served by the in-process mock
         yield client, api
+        client.delete_rest_api(restApiId=api)
 
 
 def patch(path: str, value: str) -> dict[str, str]:
