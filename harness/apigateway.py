@@ -15,7 +15,8 @@ applied:
 5. the Lambda proxy integration: the function's resource policy must admit
    ``apigateway.amazonaws.com`` for this ``execute-api`` source ARN (else a 500,
    ``API_CONFIGURATION_ERROR``); the integration timeout (at most 29 s) → ``INTEGRATION_TIMEOUT``;
-   a function error or a malformed proxy response → 502;
+   a function error or a malformed proxy response → 502; Lambda's throttle (the function at its
+   concurrency limit) → 500 ``Internal server error`` (see ``LAMBDA_THROTTLED``);
 6. every error is the gateway response as deployed (status, headers, body template), else
    ``DEFAULT_4XX``/``DEFAULT_5XX`` as deployed, else API Gateway's built-in default.
 
@@ -40,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 
 from harness.http_messages import HttpRequest, HttpResponse
-from harness.lambda_runner import InvocationError
+from harness.lambda_runner import InvocationError, ThrottledError
 
 if TYPE_CHECKING:
     from harness.lambda_runner import LambdaRunner
@@ -66,6 +67,13 @@ DEFAULT_RESPONSES: dict[str, tuple[int, str]] = {
     "UNSUPPORTED_MEDIA_TYPE": (415, "Unsupported Media Type"),
     # Not a response type: what API Gateway answers for a failed Lambda proxy integration (DEFAULT_5XX applies).
     "BAD_GATEWAY": (502, "Internal server error"),
+    # Not a response type either: Lambda answered 429 TooManyRequestsException (the function is at its
+    # concurrency limit). API Gateway does not pass Lambda's 429 on: the client gets 500
+    # {"message": "Internal server error"}, DEFAULT_5XX as deployed applying. Source: AWS Knowledge Center,
+    # https://repost.aws/knowledge-center/api-gateway-internal-server-error ("Throttling issues": a throttled
+    # backend makes the API return "Internal server error" with status 500); gateways that copy API
+    # Gateway's proxy behaviour do the same (solo-io/envoy-gloo pull request 407: Lambda 429 -> 500).
+    "LAMBDA_THROTTLED": (500, "Internal server error"),
 }
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 
@@ -318,7 +326,8 @@ class ApiGateway:
     _quota: dict[tuple[str, str, int], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: concurrent.futures.ThreadPoolExecutor = field(
-        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="apigw")
+        # Enough threads that the functions' own concurrency bounds, not this pool, decide who is throttled.
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=128, thread_name_prefix="apigw")
     )
 
     def stop(self) -> None:
@@ -370,6 +379,8 @@ class ApiGateway:
             result = future.result(timeout=method.integration_timeout_ms / 1000)
         except concurrent.futures.TimeoutError:
             return context.error("INTEGRATION_TIMEOUT")  # the invocation runs on, as in AWS
+        except ThrottledError:
+            return context.error("LAMBDA_THROTTLED")
         except (InvocationError, LookupError, OSError):
             return context.error("BAD_GATEWAY")
         response = _proxy_response(result)

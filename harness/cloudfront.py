@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.http_messages import HttpRequest, HttpResponse
-from harness.processes import stop_process
+from harness.processes import register, stop_process
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -343,6 +343,7 @@ class FunctionRunner:
                     text=True,
                     start_new_session=True,
                 )
+                register(self._process)
             assert self._process.stdin is not None and self._process.stdout is not None
             self._process.stdin.write(json.dumps({"code": code, "event": event}) + "\n")
             self._process.stdin.flush()

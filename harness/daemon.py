@@ -2,7 +2,10 @@
 
 ``start`` launches ``serve`` detached, waits until the stack is ready, prints the outputs
 and the local URL, and returns. ``stop`` signals it; it destroys the stack and stops every
-server before it exits. Only the standard library is imported at module level, so ``make
+server before it exits. Every child the daemon starts (emulator, fakes, function workers, the
+CloudFront Function runner) runs in its own session and is registered in ``children.pids``
+(``harness.processes``): if the daemon does not stop in time, or leaves one running, ``stop``
+kills their process groups too. Only the standard library is imported at module level, so ``make
 down`` works with any Python 3.
 """
 
@@ -17,11 +20,14 @@ import sys
 import time
 from pathlib import Path
 
+from harness.processes import CHILDREN_FILE_ENV, kill_registered
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = REPO_ROOT / ".tth" / "up"
 PID_FILE = RUN_DIR / "daemon.pid"
 READY_FILE = RUN_DIR / "ready.json"
 LOG_FILE = RUN_DIR / "daemon.log"
+CHILDREN_FILE = RUN_DIR / "children.pids"
 START_TIMEOUT_S = 900
 STOP_TIMEOUT_S = 900
 
@@ -70,10 +76,12 @@ def start() -> int:
         return 0
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     READY_FILE.unlink(missing_ok=True)
+    CHILDREN_FILE.write_text("")
     with open(LOG_FILE, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "harness.daemon", "serve"],
             cwd=REPO_ROOT,
+            env={**os.environ, CHILDREN_FILE_ENV: str(CHILDREN_FILE)},
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -103,8 +111,12 @@ def start() -> int:
 def stop() -> int:
     pid = _running_pid()
     if pid is None:
+        leftovers = kill_registered(CHILDREN_FILE)  # the daemon died without stopping them
+        _forget()
+        if leftovers:
+            print(f"not running; killed {len(leftovers)} child process group(s) it left: {leftovers}", file=sys.stderr)
+            return 1
         print("not running")
-        PID_FILE.unlink(missing_ok=True)
         return 0
     print(f"stopping the stack (pid {pid}): destroying it and stopping its servers...", flush=True)
     shown = len(LOG_FILE.read_text(errors="replace").splitlines()) if LOG_FILE.exists() else 0
@@ -118,15 +130,26 @@ def stop() -> int:
         time.sleep(0.5)
     else:
         os.killpg(pid, signal.SIGKILL)
+        children = kill_registered(CHILDREN_FILE)
         print(
-            f"did not stop in {STOP_TIMEOUT_S} s: killed; its emulator and fakes may still run (see {LOG_FILE})",
+            f"did not stop in {STOP_TIMEOUT_S} s: killed it and {len(children)} child process group(s)"
+            f" (emulator, fakes, workers); the stack was not destroyed (see {LOG_FILE})",
             file=sys.stderr,
         )
+        _forget()
         return 1
-    PID_FILE.unlink(missing_ok=True)
-    READY_FILE.unlink(missing_ok=True)
+    leftovers = kill_registered(CHILDREN_FILE)
+    _forget()
+    if leftovers:
+        print(f"stopped; killed {len(leftovers)} child process group(s) it left running: {leftovers}", file=sys.stderr)
+        return 1
     print("stopped")
     return 0
+
+
+def _forget() -> None:
+    for path in (PID_FILE, READY_FILE, CHILDREN_FILE):
+        path.unlink(missing_ok=True)
 
 
 def status() -> int:

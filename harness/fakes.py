@@ -45,6 +45,15 @@ class LocalStripe:
         reply = self._session.post(f"{self.url}/_config/webhooks/tth", data={"url": url, "secret": signing_secret})
         reply.raise_for_status()
 
+    @contextlib.contextmanager
+    def slowed(self, seconds: float) -> Iterator[None]:
+        """Answer every Stripe API call ``seconds`` late for the context (functions calling Stripe are slow)."""
+        self._session.post(f"{self.url}/_config/tth_delay", data={"seconds": str(seconds)}).raise_for_status()
+        try:
+            yield
+        finally:
+            self._session.post(f"{self.url}/_config/tth_delay", data={"seconds": "0"}).raise_for_status()
+
     def payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
         reply = self._session.get(f"{self.url}/v1/payment_intents/{payment_intent_id}")
         reply.raise_for_status()

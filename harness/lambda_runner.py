@@ -3,9 +3,18 @@
 The emulator stores functions but cannot execute them without Docker. For each function this
 module reads handler, runtime, timeout, memory and environment from ``GetFunction``, finds the
 local zip whose SHA-256 equals the deployed ``CodeSha256`` (so it is byte for byte the package
-Terraform uploaded), unpacks it, and keeps one warm worker process per function on the
-runtime's Python, as one Lambda execution environment. The function's output is shipped to its
-CloudWatch Logs group in the emulator, where tests read it as they would in AWS.
+Terraform uploaded), unpacks it, and keeps warm worker processes on the runtime's Python, each one Lambda
+execution environment serving one invocation at a time.
+
+Concurrency is as deployed: a function runs at most as many invocations at once as its reserved
+concurrency, read back with ``GetFunctionConcurrency`` at each invocation (so a
+``PutFunctionConcurrency`` applies to the next one). Functions without a reservation share the
+account's unreserved pool: the account's concurrent-executions quota as the emulator's Service
+Quotas serves it (``L-B99A9384``; ``DEFAULT_ACCOUNT_CONCURRENCY`` where it serves none) minus every
+reservation. Environments are created on demand, as Lambda scales; beyond the bound the
+invocation fails with Lambda's throttle (``ThrottledError``: ``TooManyRequestsException``, 429).
+The function's output is shipped to its CloudWatch Logs group in the emulator, where tests read
+it as they would in AWS.
 
 Each function acts under its own execution role, as in Lambda: the runner assumes the role read
 back from ``GetFunction`` (``sts:AssumeRole`` with the admin identity, session name = function
@@ -15,7 +24,10 @@ with the execution role). The emulator (``harness.iam.enforce``) checks every ca
 API for other parts of the harness (front doors, pollers, worker pools):
 
 - ``LambdaRunner.invoke(name, event)``: one synchronous invocation; ``InvocationError`` on a
-  function error;
+  function error (``InitError`` when the environment cannot start), ``ThrottledError`` when the
+  function is at its concurrency limit;
+- ``LambdaRunner.worker(name)``: the environment that most recently took an invocation (one is
+  prepared if there is none);
 - ``LambdaRunner.client(name, service)``: a boto3 client acting as the function's role (what an
   event source mapping or the Lambda service itself does with it);
 - ``LambdaRunner.restart(name)``: discard the warm environment, so the next invocation starts
@@ -41,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import usage
+from harness import processes, usage
 from harness.emulator import REGION
 
 if TYPE_CHECKING:
@@ -53,12 +65,86 @@ WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
 RUNTIME_REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements" / "lambda-runtime.txt"
 
 
+#: The account's concurrent-executions quota where the emulator serves none (Lambda's default).
+DEFAULT_ACCOUNT_CONCURRENCY = 1000
+CONCURRENCY_QUOTA_CODE = "L-B99A9384"
+#: How long a worker may take to import its handler before its start counts as failed.
+INIT_TIMEOUT_S = 60
+#: How much of a worker's output an init failure quotes.
+INIT_LOG_TAIL_CHARS = 2000
+
+
 class InvocationError(RuntimeError):
     """The function raised, timed out or could not start: Lambda's ``FunctionError``."""
 
-    def __init__(self, function: str, error: dict[str, Any]) -> None:
-        super().__init__(f"{function}: {error.get('errorType')}: {error.get('errorMessage')}")
+    def __init__(self, function: str, error: dict[str, Any], detail: str = "") -> None:
+        message = f"{function}: {error.get('errorType')}: {error.get('errorMessage')}"
+        super().__init__(f"{message}\n{detail}" if detail else message)
         self.error = error
+
+
+class InitError(InvocationError):
+    """The execution environment did not start (the handler's import failed, or the worker died)."""
+
+
+class ThrottledError(RuntimeError):
+    """Lambda refused the invocation: the function is at its concurrency limit.
+
+    What ``Invoke`` answers: HTTP 429 ``TooManyRequestsException`` with this body.
+    """
+
+    status = 429
+    error_code = "TooManyRequestsException"
+
+    def __init__(self, function: str, reason: str) -> None:
+        super().__init__(f"{function}: {self.error_code}: Rate Exceeded. ({reason})")
+        self.function = function
+        self.reason = reason
+        self.body = {"Reason": reason, "Type": "User", "message": "Rate Exceeded."}
+
+
+@dataclass(frozen=True)
+class ConcurrencyLimit:
+    """How many invocations of a function may run at once, and which pool they draw from."""
+
+    limit: int
+    reserved: bool
+
+    @property
+    def reason(self) -> str:
+        if self.reserved:
+            return "ReservedFunctionConcurrentInvocationLimitExceeded"
+        return "ConcurrentInvocationLimitExceeded"
+
+    @classmethod
+    def read(cls, lambda_client: Any, quotas_client: Any, name: str) -> ConcurrencyLimit:
+        """The function's reservation, else what the account leaves unreserved (both read back)."""
+        reserved = lambda_client.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions")
+        if reserved is not None:
+            return cls(int(reserved), reserved=True)
+        return cls(account_concurrency(quotas_client) - reserved_total(lambda_client), reserved=False)
+
+
+def account_concurrency(quotas_client: Any) -> int:
+    """The account's concurrent-executions quota from Service Quotas; the default where it has none."""
+    try:
+        quota = quotas_client.get_service_quota(ServiceCode="lambda", QuotaCode=CONCURRENCY_QUOTA_CODE)
+    except Exception:
+        return DEFAULT_ACCOUNT_CONCURRENCY
+    return int(quota["Quota"]["Value"])
+
+
+def reserved_total(lambda_client: Any) -> int:
+    """Every function's reserved concurrency, summed: what the unreserved pool cannot use."""
+    names = [
+        f["FunctionName"]
+        for page in lambda_client.get_paginator("list_functions").paginate()
+        for f in page["Functions"]
+    ]
+    return sum(
+        int(lambda_client.get_function_concurrency(FunctionName=n).get("ReservedConcurrentExecutions") or 0)
+        for n in names
+    )
 
 
 @dataclass(frozen=True)
@@ -147,6 +233,7 @@ class PackageStore:
 
     def __init__(self, package_dirs: list[Path], cache_dir: Path) -> None:
         self.cache_dir = cache_dir
+        self._lock = threading.Lock()  # environments of one function start at once: unpack once
         self._by_sha = {code_sha256(zip_path): zip_path for d in package_dirs for zip_path in sorted(d.glob("*.zip"))}
 
     def unpacked(self, sha: str) -> Path:
@@ -156,13 +243,18 @@ class PackageStore:
             known = ", ".join(f"{p.name}={s[:12]}" for s, p in self._by_sha.items()) or "none"
             raise LookupError(f"no local package matches the deployed CodeSha256 {sha} (local: {known})")
         target = self.cache_dir / hashlib.sha256(sha.encode()).hexdigest()[:24]
-        if not target.is_dir():
-            partial = target.with_suffix(".partial")
-            shutil.rmtree(partial, ignore_errors=True)
-            with zipfile.ZipFile(zip_path) as archive:
-                archive.extractall(partial)
-            partial.rename(target)
+        with self._lock:
+            if not target.is_dir():
+                self._unpack(zip_path, target)
         return target
+
+    @staticmethod
+    def _unpack(zip_path: Path, target: Path) -> None:
+        partial = target.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(partial)
+        partial.rename(target)
 
 
 def runtime_python(runtime: str) -> str:
@@ -278,6 +370,7 @@ class FunctionWorker:
             cwd=self.package_dir,
             start_new_session=True,
         )
+        processes.register(self._process)
         log.close()
         os.close(write_fd)
         self._results = os.fdopen(read_fd, "r")
@@ -307,21 +400,12 @@ class FunctionWorker:
     def start(self) -> None:
         """Start the environment and run its init phase now, if it is not running (``InvocationError`` if it fails)."""
         with self._lock:
-            self._ensure_started()
-
-    def _ensure_started(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            self._start()
-            ready = self._read_reply(time.time() + 60)  # init phase: imports
-            if not ready or "error" in ready:
-                self.stop()
-                self.ship_logs()
-                raise InvocationError(self.config.name, (ready or {}).get("error") or {"errorType": "InitError"})
+            self._init_if_stopped()
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """Invoke the function synchronously; raise ``InvocationError`` for a function error."""
         with self._lock:
-            self._ensure_started()
+            self._init_if_stopped()
             deadline = time.time() + self.config.timeout
             request = {"event": event, "request_id": str(uuid.uuid4()), "deadline": deadline}
             assert self._process is not None and self._process.stdin is not None
@@ -347,6 +431,32 @@ class FunctionWorker:
             if "error" in reply:
                 raise InvocationError(self.config.name, reply["error"])
             return reply["result"]
+
+    def _init_if_stopped(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            self._init()
+
+    def _init(self) -> None:
+        """Start the environment and wait for its handler import: an error ends it at once, with its output."""
+        started = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self._start()
+        # The worker answers as soon as the import is done or has failed; the pipe closes if it dies.
+        ready = self._read_reply(time.time() + INIT_TIMEOUT_S)
+        if ready and "error" not in ready:
+            return
+        alive = self._process is not None and self._process.poll() is None
+        self.stop()
+        self.ship_logs()
+        error = (ready or {}).get("error") or {
+            "errorType": "Runtime.Unknown" if not alive else "Sandbox.Timedout",
+            "errorMessage": "the worker ended before it was ready"
+            if not alive
+            else f"the handler was not imported within {INIT_TIMEOUT_S} s",
+        }
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            log.seek(started)
+            tail = log.read()[-INIT_LOG_TAIL_CHARS:]
+        raise InitError(self.config.name, error, f"worker output (last {INIT_LOG_TAIL_CHARS} chars):\n{tail}")
 
     def ship_logs(self) -> int:
         """Copy new output lines to the function's log group in the emulator; return their bytes."""
@@ -376,11 +486,12 @@ class FunctionWorker:
 
 
 class LambdaRunner:
-    """Invoke deployed functions by name, each through its warm worker."""
+    """Invoke deployed functions by name, each invocation in a free warm environment of its function."""
 
     def __init__(self, emulator: Emulator, session: Any, package_dirs: list[Path], run_dir: Path) -> None:
         self.emulator = emulator
         self.lambda_client = session.client("lambda")
+        self.quotas_client = session.client("service-quotas")
         self.sts_client = session.client("sts")
         self.packages = PackageStore(package_dirs, run_dir / "packages")
         self.run_dir = run_dir
@@ -388,7 +499,12 @@ class LambdaRunner:
         cache = os.environ.get("TTH_CACHE_DIR")
         self.runtime_cache = Path(cache) / "lambda-runtime" if cache else run_dir.parent / "runtime"
         (run_dir / "logs").mkdir(parents=True, exist_ok=True)
-        self._workers: dict[str, FunctionWorker] = {}
+        self._idle: dict[str, list[FunctionWorker]] = {}
+        self._busy: dict[str, list[FunctionWorker | _Reserved | _Retired]] = {}
+        self._latest: dict[str, FunctionWorker] = {}
+        self._unreserved: set[str] = set()  # functions drawing from the account's unreserved pool
+        self.throttles: dict[str, int] = {}
+        self.peak_concurrency: dict[str, int] = {}
         self._credentials: dict[tuple[str, str, str], RoleCredentials] = {}
         self._credentials_lock = threading.Lock()
         self._lock = threading.Lock()
@@ -413,39 +529,144 @@ class LambdaRunner:
         session = self.credentials(name, caller=caller).session(REGION)
         return session.client(service, endpoint_url=self.emulator.endpoint)
 
+    def concurrency(self, name: str) -> ConcurrencyLimit:
+        """The function's concurrency bound as deployed now (see the module docstring)."""
+        return ConcurrencyLimit.read(self.lambda_client, self.quotas_client, name)
+
     def restart(self, name: str) -> None:
-        """Discard the function's warm environment; the next invocation is a cold start."""
+        """Discard the function's idle environments; the next invocation is a cold start.
+
+        Busy ones finish their invocation and are discarded then.
+        """
         with self._lock:
-            worker = self._workers.pop(name, None)
-        if worker:
+            stale = self._idle.pop(name, [])
+            self._latest.pop(name, None)
+            self._busy[name] = [_retired(w) for w in self._busy.get(name, [])]
+        for worker in stale:
             worker.stop()
 
+    def _new_worker(self, config: FunctionConfig) -> FunctionWorker:
+        interpreter = runtime_python(config.runtime)
+        return FunctionWorker(
+            config,
+            self.packages.unpacked(config.code_sha256),
+            runtime_libraries(interpreter, self.runtime_cache),
+            self.emulator,
+            self.run_dir / "logs",
+            self.credentials(config.name, config.role),
+            self.credentials(config.name, config.role, caller="logs"),
+        )
+
+    def _retire_stale(self, config: FunctionConfig) -> list[FunctionWorker]:
+        """Drop idle environments of an older configuration (code or settings changed); caller holds the lock."""
+        idle = self._idle.get(config.name, [])
+        stale = [w for w in idle if w.config != config]
+        self._idle[config.name] = [w for w in idle if w.config == config]
+        latest = self._latest.get(config.name)
+        if latest is not None and latest.config != config:
+            del self._latest[config.name]
+        return stale
+
     def worker(self, name: str) -> FunctionWorker:
+        """The environment that took the latest invocation, else a prepared idle one (not started yet)."""
+        config = FunctionConfig.read(self.lambda_client, name)
         with self._lock:
-            worker = self._workers.get(name)
-            config = FunctionConfig.read(self.lambda_client, name)
-            if worker is None or worker.config != config:
-                # New function, or its code or configuration changed: a fresh environment.
-                if worker:
-                    worker.stop()
-                interpreter = runtime_python(config.runtime)
-                worker = FunctionWorker(
-                    config,
-                    self.packages.unpacked(config.code_sha256),
-                    runtime_libraries(interpreter, self.runtime_cache),
-                    self.emulator,
-                    self.run_dir / "logs",
-                    self.credentials(name, config.role),
-                    self.credentials(name, config.role, caller="logs"),
-                )
-                self._workers[name] = worker
+            stale = self._retire_stale(config)
+            worker = self._latest.get(name)
+        for old in stale:
+            old.stop()
+        if worker is not None:
             return worker
+        worker = self._new_worker(config)
+        with self._lock:
+            self._idle.setdefault(name, []).append(worker)
+            self._latest.setdefault(name, worker)
+            return self._latest[name]
+
+    def _acquire(self, name: str) -> FunctionWorker:
+        """A free environment for one invocation, within the function's concurrency bound."""
+        config = FunctionConfig.read(self.lambda_client, name)
+        bound = self.concurrency(name)
+        worker: FunctionWorker | None = None
+        slot = _Reserved(config)
+        with self._lock:
+            stale = self._retire_stale(config)
+            busy = self._busy.setdefault(name, [])
+            if bound.reserved:
+                self._unreserved.discard(name)
+                in_use = len(busy)
+            else:
+                self._unreserved.add(name)
+                in_use = sum(len(self._busy.get(n, [])) for n in self._unreserved)
+            if in_use >= bound.limit:
+                self.throttles[name] = self.throttles.get(name, 0) + 1
+                throttled = ThrottledError(name, bound.reason)
+            else:
+                throttled = None
+                idle = self._idle.setdefault(name, [])
+                worker = idle.pop() if idle else None
+                busy.append(slot)  # holds the place while a new environment is prepared
+        for old in stale:
+            old.stop()
+        if throttled is not None:
+            raise throttled
+        try:
+            worker = worker or self._new_worker(config)
+        except BaseException:
+            with self._lock:
+                self._busy[name].remove(slot)
+            raise
+        with self._lock:
+            busy = self._busy.setdefault(name, [])
+            busy[busy.index(slot)] = worker
+            self._latest[name] = worker
+            self.peak_concurrency[name] = max(self.peak_concurrency.get(name, 0), len(busy))
+        return worker
+
+    def _release(self, name: str, worker: FunctionWorker) -> None:
+        with self._lock:
+            busy = self._busy.get(name, [])
+            retired = next((b for b in busy if isinstance(b, _Retired) and b.worker is worker), None)
+            busy.remove(retired or worker)
+            keep = retired is None and all(w.config == worker.config for w in self._idle.get(name, []))
+            if keep:
+                self._idle.setdefault(name, []).append(worker)
+        if not keep:
+            worker.stop()
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
-        return self.worker(name).invoke(event)
+        """One synchronous invocation: ``ThrottledError`` beyond the function's concurrency bound."""
+        worker = self._acquire(name)
+        try:
+            return worker.invoke(event)
+        finally:
+            self._release(name, worker)
 
     def stop(self) -> None:
         with self._lock:
-            for worker in self._workers.values():
-                worker.stop()
-            self._workers.clear()
+            workers: list[FunctionWorker | _Reserved] = [w for idle in self._idle.values() for w in idle]
+            workers += [w.worker if isinstance(w, _Retired) else w for b in self._busy.values() for w in b]
+            self._idle.clear()
+            self._latest.clear()
+            self._busy = {name: [_retired(w) for w in busy] for name, busy in self._busy.items()}
+        for worker in workers:
+            if isinstance(worker, FunctionWorker):
+                worker.stop()  # an invocation in progress fails, as when Lambda discards its environment
+
+
+@dataclass(frozen=True, eq=False)
+class _Reserved:
+    """A busy place taken while its environment is being prepared."""
+
+    config: FunctionConfig
+
+
+@dataclass(frozen=True, eq=False)
+class _Retired:
+    """A busy environment to discard when its invocation ends (restart or stop meanwhile)."""
+
+    worker: FunctionWorker
+
+
+def _retired(entry: FunctionWorker | _Reserved | _Retired) -> FunctionWorker | _Reserved | _Retired:
+    return _Retired(entry) if isinstance(entry, FunctionWorker) else entry

@@ -43,10 +43,11 @@ def main() -> None:
     try:
         handler = getattr(importlib.import_module(module_name), function_name)
     except Exception as exc:
+        # Reported at once, in the init reply, and the environment ends: Lambda discards it too.
         error = {"errorType": "Runtime.ImportModuleError", "errorMessage": f"{type(exc).__name__}: {exc}"}
         traceback.print_exc()
-        for _line in sys.stdin:
-            results.write(json.dumps({"error": error}) + "\n")
+        sys.stderr.flush()
+        results.write(json.dumps({"error": error}) + "\n")
         return
     results.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:

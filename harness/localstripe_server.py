@@ -8,10 +8,15 @@ and listens on loopback: ``python -m harness.localstripe_server --port PORT``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from localstripe import resources, server
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 # Arguments our backend sends that real Stripe accepts and localstripe rejects as
 # "Unexpected": accepted and kept on the object, so the fake stays strict on the rest.
@@ -48,6 +53,26 @@ def _allow_retry_after_decline() -> None:
     resources.PaymentIntent._api_update = classmethod(_api_update)
 
 
+_DELAY = {"seconds": 0.0}
+
+
+@web.middleware
+async def _delay(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Answer Stripe API calls after the configured delay: tests make the functions calling Stripe slow."""
+    if request.path.startswith("/v1/") and _DELAY["seconds"] > 0:
+        await asyncio.sleep(_DELAY["seconds"])
+    return await handler(request)
+
+
+async def _set_delay(request: web.Request) -> web.Response:
+    """``POST /_config/tth_delay`` with ``seconds``: delay every later ``/v1/`` answer (0: none)."""
+    form = await request.post()
+    _DELAY["seconds"] = max(0.0, float(str(form.get("seconds", "0"))))
+    return web.json_response(_DELAY)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
@@ -59,6 +84,9 @@ def main() -> None:
 
     _accept_extra_payment_intent_args()
     _allow_retry_after_decline()
+
+    server.app.middlewares.append(_delay)
+    server.app.router.add_post("/_config/tth_delay", _set_delay)
 
     access = logging.getLogger("aiohttp.access")
     access.setLevel(logging.INFO)

@@ -38,7 +38,7 @@ from moto.servicequotas.models import ServiceQuotasBackend
 from moto.servicequotas.responses import ServiceQuotasResponse
 from moto.sqs import models
 
-from harness import moto_cloudfront
+from harness import moto_apigateway, moto_cloudfront
 from harness.iam import enforce
 from harness.terraform import ENDPOINT_SERVICES
 
@@ -60,6 +60,7 @@ def _queue_init(self: models.Queue, *args: Any, **kwargs: Any) -> None:
 
 models.Queue.__init__ = _queue_init  # type: ignore[method-assign]
 moto_cloudfront.install()  # CloudFront as production sends it (harness/moto_cloudfront.py)
+moto_apigateway.install()  # per-route stage method settings (harness/moto_apigateway.py)
 
 LAMBDA_CONCURRENCY_QUOTA: dict[str, Any] = {
     "Adjustable": True,

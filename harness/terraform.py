@@ -95,11 +95,30 @@ class Timings:
         self.steps[name] = self.steps.get(name, 0.0) + time.monotonic() - started
 
 
-class Workspace:
-    """A scratch copy of ``terraform/`` wired to an emulator, with tftest as the driver."""
+#: ``Workspace(override_dir=...)`` default: the adaptations for the emulator's kind.
+FOR_EMULATOR_KIND = Path("<for the emulator kind>")
 
-    def __init__(self, workdir: Path, emulator: Emulator, variables: Mapping[str, Any] | None = None) -> None:
+
+class Workspace:
+    """A scratch copy of a root module (``terraform/`` by default) wired to an emulator, with tftest as the driver.
+
+    ``override_dir`` holds the static ``*_override.tf`` adaptations copied in: by default those of the
+    emulator's kind (``harness/terraform_overrides/<kind>/``); ``None`` copies none (the module is judged
+    as committed, as the policy run does).
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        emulator: Emulator,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        module_dir: Path = TERRAFORM_DIR,
+        override_dir: Path | None = FOR_EMULATOR_KIND,
+    ) -> None:
         self.emulator = emulator
+        self.module_dir = Path(module_dir)
+        self.override_dir = OVERRIDES_DIR / emulator.kind if override_dir == FOR_EMULATOR_KIND else override_dir
         self.dir = workdir / "terraform"
         self.variables = dict(variables or {})
         self.timings = Timings()
@@ -115,12 +134,18 @@ class Workspace:
 
     @classmethod
     def for_emulator(
-        cls, emulator: Emulator | str, workdir: Path, variables: Mapping[str, Any] | None = None
+        cls,
+        emulator: Emulator | str,
+        workdir: Path,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        module_dir: Path = TERRAFORM_DIR,
+        override_dir: Path | None = FOR_EMULATOR_KIND,
     ) -> Workspace:
         """Build a workspace for an emulator object or a bare endpoint URL."""
         if isinstance(emulator, str):
             emulator = Emulator(endpoint=emulator, kind="external")
-        return cls(Path(workdir), emulator, variables)
+        return cls(Path(workdir), emulator, variables, module_dir=module_dir, override_dir=override_dir)
 
     def _copy_module(self) -> None:
         if self.dir.exists():
@@ -128,13 +153,14 @@ class Workspace:
             for old in self.dir.glob("*.tf"):
                 old.unlink()
         self.dir.mkdir(parents=True, exist_ok=True)
-        for source in TERRAFORM_DIR.iterdir():
+        for source in self.module_dir.iterdir():
             if source.suffix in {".tf", ".hcl"} or source.name == ".terraform.lock.hcl":
                 if source.name.endswith(".tftest.hcl"):
                     continue
                 shutil.copy2(source, self.dir / source.name)
-        kind_dir = OVERRIDES_DIR / self.emulator.kind  # moto/, localstack/; none for another endpoint
-        for override in sorted(kind_dir.glob("*_override.tf")):
+        # moto/, localstack/ (none exists for an "external" endpoint), or what the caller chose.
+        overrides = sorted(self.override_dir.glob("*_override.tf")) if self.override_dir else []
+        for override in overrides:
             shutil.copy2(override, self.dir / override.name)
         (self.dir / "zz_emulator_providers_override.tf").write_text(
             providers_override(self.emulator.endpoint, service_endpoints=self.emulator.service_endpoints)

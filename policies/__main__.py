@@ -237,13 +237,12 @@ def plan_stack(terraform_dir: Path, reports: Path, packages: str | None, var_fil
         origin = f"{kind}, {package_dir}"
     print(f"planning {terraform_dir} against the emulator (Lambda packages: {origin})", flush=True)
     plan_json = reports / "tfplan.json"
-    harness_terraform.TERRAFORM_DIR = terraform_dir  # the module Workspace copies
     with moto_server(log_path=reports / "emulator.log") as emulator:
-        workspace = harness_terraform.Workspace.for_emulator(emulator, workdir, variables=variables)
-        # Judge the module as committed: drop the emulator adaptations the harness copied in (the module's own
-        # override files stay), and point only the provider configurations the module declares at the emulator.
-        for adaptation in harness_terraform.OVERRIDES_DIR.glob("*/*_override.tf"):
-            (workspace.dir / adaptation.name).unlink(missing_ok=True)
+        # Judge the module as committed: none of the harness's emulator adaptations (the module's own
+        # override files stay), and only the provider configurations the module declares point at the emulator.
+        workspace = harness_terraform.Workspace.for_emulator(
+            emulator, workdir, variables=variables, module_dir=terraform_dir, override_dir=None
+        )
         point_providers_at_emulator(workspace.dir, emulator.endpoint, aliases)
         for stale in workspace.dir.glob("zz_policy_*.auto.tfvars"):
             stale.unlink()

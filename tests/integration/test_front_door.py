@@ -225,6 +225,65 @@ def test_stage_method_throttle_answers_429_in_the_deployed_shape(stack: Stack) -
     gateway.stop()
 
 
+class WebhookRefusesJunk(ScriptedRunner):
+    """The webhook answers a junk signature with 400; every other route answers 200."""
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        self.events.append(event)
+        return {"statusCode": 400 if event["resource"] == "/api/webhooks/stripe" else 200, "body": "{}"}
+
+
+def applied_method_settings(stack: Stack) -> dict[str, dict[str, Any]]:
+    """``aws_api_gateway_method_settings.route`` as Terraform applied it: instance key -> attributes."""
+    state = json.loads(stack.workspace.tf.execute_command("state", "pull").out)
+    [resource] = [
+        r for r in state["resources"] if r["type"] == "aws_api_gateway_method_settings" and r["name"] == "route"
+    ]
+    return {i["index_key"]: i["attributes"] for i in resource["instances"]}
+
+
+def test_webhook_flood_is_throttled_by_its_own_method_setting(stack: Stack) -> None:
+    # Given the webhook's own stage method throttle as applied, read back by the front door
+    applied = applied_method_settings(stack)["stripe_webhook"]
+    [api] = stack.front.api_gateway.apis.values()
+    [stage] = api.stages.values()
+    route = applied["method_path"]
+    assert route == "api/webhooks/stripe/POST"
+    [settings] = applied["settings"]
+    rate, burst = stage.method_throttles[route]
+    assert (rate, burst) == (settings["throttling_rate_limit"], settings["throttling_burst_limit"])
+    _default_rate, default_burst = stage.method_throttles["*/*"]
+    assert burst < default_burst  # so the count below tells the two buckets apart
+
+    # When junk-signed deliveries flood the webhook (the function answers each with a 400)
+    gateway, api_id = scripted_gateway(stack, WebhookRefusesJunk())
+    [key] = api.api_keys
+    junk = direct_request(
+        stack.front,
+        "POST",
+        "/api/webhooks/stripe",
+        headers=(("x-api-key", key), ("Stripe-Signature", "t=1,v1=junk"), ("Content-Type", "application/json")),
+        body=b"{}",
+    )
+    started = time.monotonic()
+    statuses: list[int] = []
+    while len(statuses) < default_burst * 2 and 429 not in statuses:
+        reply = gateway.handle(api_id, junk)
+        statuses.append(reply.status)
+    elapsed = time.monotonic() - started
+
+    # Then the webhook's own bucket runs out (not the default one) and answers the deployed THROTTLED response
+    assert statuses[-1] == 429, f"no 429 after {len(statuses)} deliveries"
+    assert json.loads(reply.body)["error"]["code"] == "RATE_LIMITED"
+    passed = statuses.count(400)
+    assert burst <= passed <= burst + rate * elapsed + 1 < default_burst, (passed, elapsed)
+
+    # And the shop still answers meanwhile (its routes draw from the default bucket)
+    assert gateway.handle(api_id, keyed(stack, "GET", "/api/config")).status == 200
+    assert gateway.handle(api_id, junk).status == 429
+    gateway.stop()
+
+
 def test_stage_variables_reach_the_event(stack: Stack) -> None:
     # Given a stage with a variable (production sets none) / When a route is invoked
     [api] = stack.front.api_gateway.apis.values()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from harness.apigateway import Resource, TokenBucket, _proxy_response
+from harness.apigateway import (
+    ApiGateway,
+    GatewayResponse,
+    Method,
+    Resource,
+    RestApi,
+    Stage,
+    TokenBucket,
+    _proxy_response,
+)
 from harness.cloudfront import (
     MANAGED_ORIGIN_REQUEST_POLICIES,
     Behavior,
@@ -15,6 +24,7 @@ from harness.cloudfront import (
     path_pattern_regex,
 )
 from harness.http_messages import HttpRequest, HttpResponse
+from harness.lambda_runner import ThrottledError
 
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -136,3 +146,36 @@ def test_literal_resources_rank_before_parameters_before_greedy() -> None:
 def test_token_bucket_allows_the_burst_then_refuses() -> None:
     bucket = TokenBucket(rate=0.001, burst=3)
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+
+
+class ThrottlingRunner:
+    """A function at its concurrency limit: Lambda refuses every invocation."""
+
+    def invoke(self, name: str, event: dict[str, object]) -> object:
+        raise ThrottledError(name, "ReservedFunctionConcurrentInvocationLimitExceeded")
+
+
+def test_a_throttled_lambda_is_a_500_in_the_deployed_default_5xx_shape() -> None:
+    # Given one open route to a function, and a deployed DEFAULT_5XX body
+    arn = "arn:aws:lambda:us-east-2:123456789012:function:orders"
+    method = Method("r1", "/api/config", "GET", False, (False, False), {}, {}, arn, 29_000)
+    pattern, rank = Resource.compile("/api/config")
+    template = '{"error":{"code":"INTERNAL_ERROR"}}'
+    allow = {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "lambda:InvokeFunction"}
+    api = RestApi(
+        "abc",
+        "us-east-2",
+        "123456789012",
+        [Resource("r1", "/api/config", pattern, rank, {"GET": method})],
+        {"prod": Stage("prod", "d1", {}, {}, [])},
+        {},
+        {"DEFAULT_5XX": GatewayResponse(None, {"application/json": template}, {})},
+        {},
+        {arn: [allow]},
+    )
+    gateway = ApiGateway({"abc": api}, ThrottlingRunner())  # type: ignore[arg-type]
+
+    # When the function is throttled / Then API Gateway answers 500 with the deployed body, not Lambda's 429
+    reply = gateway.handle("abc", HttpRequest("GET", "/prod/api/config"))
+    gateway.stop()
+    assert (reply.status, reply.body) == (500, template.encode())
