@@ -72,10 +72,9 @@ locals {
       timeout              = 10
       reserved_concurrency = 20
       environment = {
-        EVENTS_TABLE_NAME      = aws_dynamodb_table.shop["events"].name
-        FULFILLMENT_QUEUE_URL  = aws_sqs_queue.fulfillment.url
-        IDEMPOTENCY_TABLE_NAME = aws_dynamodb_table.shop["idempotency"].name
-        ORDERS_TABLE_NAME      = aws_dynamodb_table.shop["orders"].name
+        EVENTS_TABLE_NAME     = aws_dynamodb_table.shop["events"].name
+        FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
+        ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name
         # Refund and dispute events carry no order id: the handler looks up the PaymentIntent.
         STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
         STRIPE_WEBHOOK_SECRET_ID    = aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn

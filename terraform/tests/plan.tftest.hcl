@@ -110,7 +110,7 @@ run "environment_names_resources_only" {
 
   assert {
     condition = keys(aws_lambda_function.function["stripe_webhook"].environment[0].variables) == sort([
-      "CONFIG_PARAMETER_PATH", "EVENTS_TABLE_NAME", "FULFILLMENT_QUEUE_URL", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME",
+      "CONFIG_PARAMETER_PATH", "EVENTS_TABLE_NAME", "FULFILLMENT_QUEUE_URL", "ORDERS_TABLE_NAME",
       "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_SECRET_KEY_SECRET_ID",
       "STRIPE_WEBHOOK_SECRET_ID",
     ])
@@ -344,6 +344,31 @@ run "key_administrators_can_rotate_on_demand" {
       for s in data.aws_iam_policy_document.kms_account.statement : s.actions
     ]), "kms:RotateKeyOnDemand")
     error_message = "The key policies must allow kms:RotateKeyOnDemand."
+  }
+}
+
+# The trail names a topic (CKV_AWS_252 without a skip) that only the trail may publish to.
+run "trail_announces_its_log_files_on_its_own_topic" {
+  command = plan
+
+  override_resource {
+    target          = aws_sns_topic.trail_deliveries
+    override_during = plan
+    values          = { arn = "arn:aws:sns:us-east-2:123456789012:tickets-to-heaven-prod-trail-deliveries" }
+  }
+
+  assert {
+    condition     = aws_cloudtrail.dynamodb.sns_topic_name == aws_sns_topic.trail_deliveries.arn
+    error_message = "The DynamoDB trail must announce its log files on the trail_deliveries topic."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.trail_deliveries.statement :
+      s.actions == toset(["sns:Publish"]) &&
+      anytrue([for c in s.condition : c.variable == "aws:SourceArn" && c.values == tolist([local.dynamodb_trail_arn])])
+    ])
+    error_message = "Only the DynamoDB trail may publish to its topic."
   }
 }
 
