@@ -30,6 +30,7 @@ __all__ = [
     "env_flag",
     "get_secret_bytes_key",
     "get_secret_string",
+    "get_secure_parameter",
     "load_parameters",
     "require_env",
 ]
@@ -148,6 +149,23 @@ def get_secret_string(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) 
         value = value.decode("utf-8")
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError("a required secret is empty")
+    return value.strip()
+
+
+def get_secure_parameter(name: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> str:
+    """Return a SecureString parameter's decrypted value (cached for ``max_age`` seconds).
+
+    Raises
+    ------
+    ConfigurationError
+        When the parameter cannot be read or is empty. The value is never logged.
+    """
+    try:
+        value = parameters.get_parameter(name, decrypt=True, max_age=max_age)
+    except GetParameterError as exc:
+        raise ConfigurationError("cannot read a required SecureString parameter") from exc
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError("a required SecureString parameter is empty")
     return value.strip()
 
 

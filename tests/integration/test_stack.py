@@ -25,7 +25,7 @@ def test_stack_outputs_name_every_part(stack: Stack) -> None:
         "function_names",
         "stripe_secret_key_secret_arn",
         "stripe_webhook_secret_arn",
-        "fulfillment_api_key_secret_arn",
+        "secure_parameter_names",
         "pii_encryption_key_secret_arn",
         "config_parameter_path",
     ):
