@@ -28,7 +28,8 @@ resource "aws_cloudtrail" "dynamodb" {
 
   cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.dynamodb.arn}:*"
   cloud_watch_logs_role_arn  = aws_iam_role.cloudtrail_logs.arn
-  sns_topic_name             = aws_sns_topic.trail_deliveries.arn
+  # The name: the topic is in the trail's home region and account.
+  sns_topic_name = aws_sns_topic.trail_deliveries.name
 
   advanced_event_selector {
     name = "Item-level access to the shop's tables"

@@ -414,7 +414,7 @@ run "trail_announces_its_log_files_on_its_own_topic" {
   }
 
   assert {
-    condition     = aws_cloudtrail.dynamodb.sns_topic_name == aws_sns_topic.trail_deliveries.arn
+    condition     = aws_cloudtrail.dynamodb.sns_topic_name == aws_sns_topic.trail_deliveries.name
     error_message = "The DynamoDB trail must announce its log files on the trail_deliveries topic."
   }
 
