@@ -173,6 +173,11 @@ def _rendered_statement(s: Statement, in_plan: bool) -> dict[str, Any]:
     is_trust = bool(s.principals and s.actions) and all(a.lower() in _TRUST_ACTIONS for a in s.actions)
     if is_trust and not (s.resources or s.not_resources):
         out["Resource"] = "*"
+    elif in_plan and not (s.resources or s.not_resources):
+        # In a plan, a statement of a ``dynamic`` block whose resources are known only after apply shows them as
+        # nulls (checkov cannot substitute their expression): unknown ARNs, judged as a deferred value is. A
+        # statement written without resources is still found on the HCL.
+        out["Resource"] = UNKNOWN_ARN
     if s.conditions:
         condition: dict[str, dict[str, str | list[str]]] = {}
         for operator, key, values in s.conditions:
