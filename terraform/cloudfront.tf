@@ -257,5 +257,5 @@ resource "aws_cloudwatch_log_delivery" "cloudfront" {
   delivery_destination_arn = aws_cloudwatch_log_delivery_destination.cloudfront.arn
 
   # The log bucket's policy must admit the delivery service first.
-  depends_on = [aws_s3_bucket_policy.bucket["logs"]]
+  depends_on = [aws_s3_bucket_policy.logs]
 }

@@ -52,7 +52,7 @@ resource "aws_cloudtrail" "dynamodb" {
 
   # CloudTrail checks its bucket and log-group permissions at create time.
   depends_on = [
-    aws_s3_bucket_policy.bucket["logs"],
+    aws_s3_bucket_policy.logs,
     aws_iam_role_policy.cloudtrail_logs,
     aws_sns_topic_policy.trail_deliveries,
   ]

@@ -26,6 +26,31 @@ resource "aws_s3_bucket" "logs" {
   bucket = local.logs_bucket_name
 }
 
+resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket = aws_s3_bucket.logs.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "logs" {
+  bucket = aws_s3_bucket.logs.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "logs" {
+  bucket = aws_s3_bucket.logs.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
 resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
   bucket = aws_s3_bucket.logs.id
 
@@ -65,7 +90,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
   }
 
   # Lifecycle rules act on a versioned bucket; set them after versioning.
-  depends_on = [aws_s3_bucket_versioning.bucket]
+  depends_on = [aws_s3_bucket_versioning.logs]
 }
 
 data "aws_iam_policy_document" "logs_bucket_delivery" {
@@ -191,6 +216,45 @@ data "aws_iam_policy_document" "logs_bucket_cloudtrail" {
   }
 }
 
+data "aws_iam_policy_document" "deny_insecure_transport_logs" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.logs.arn,
+      "${aws_s3_bucket.logs.arn}/*",
+    ]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "logs_bucket" {
+  source_policy_documents = [
+    data.aws_iam_policy_document.logs_bucket_delivery.json,
+    data.aws_iam_policy_document.logs_bucket_cloudtrail.json,
+    data.aws_iam_policy_document.deny_insecure_transport_logs.json,
+  ]
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = data.aws_iam_policy_document.logs_bucket.json
+
+  # A bucket policy is rejected while public access blocking is being set.
+  depends_on = [aws_s3_bucket_public_access_block.logs]
+}
+
 ################################################################################
 # Site bucket
 ################################################################################
@@ -199,6 +263,31 @@ resource "aws_s3_bucket" "site" {
   # checkov:skip=CKV_AWS_144: The site is a build artefact of this repository; disaster recovery is a redeploy, not a replica.
   # checkov:skip=CKV2_AWS_62: Deploys invalidate CloudFront themselves; nothing consumes object events.
   bucket = local.site_bucket_name
+}
+
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket = aws_s3_bucket.site.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "site" {
+  bucket = aws_s3_bucket.site.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "site" {
+  bucket = aws_s3_bucket.site.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "site" {
@@ -221,7 +310,7 @@ resource "aws_s3_bucket_logging" "site" {
   target_prefix = local.site_access_log_prefix
 
   # S3 checks the target bucket's policy when logging is switched on.
-  depends_on = [aws_s3_bucket_policy.bucket]
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "site" {
@@ -243,7 +332,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "site" {
   }
 
   # Lifecycle rules act on a versioned bucket; set them after versioning.
-  depends_on = [aws_s3_bucket_versioning.bucket]
+  depends_on = [aws_s3_bucket_versioning.site]
 }
 
 data "aws_iam_policy_document" "site_bucket_cloudfront_read" {
@@ -265,69 +354,15 @@ data "aws_iam_policy_document" "site_bucket_cloudfront_read" {
   }
 }
 
-
-################################################################################
-# What both buckets get: public access blocked, owner-enforced objects,
-# versioning, and a policy of the bucket's own statements plus a TLS deny
-################################################################################
-
-locals {
-  buckets = {
-    logs = aws_s3_bucket.logs
-    site = aws_s3_bucket.site
-  }
-
-  # Each bucket's own statements (above); the TLS deny below is added to both.
-  bucket_policy_sources = {
-    logs = [
-      data.aws_iam_policy_document.logs_bucket_delivery.json,
-      data.aws_iam_policy_document.logs_bucket_cloudtrail.json,
-    ]
-    site = [data.aws_iam_policy_document.site_bucket_cloudfront_read.json]
-  }
-}
-
-# `bucket = each.value.bucket` (the name, known at plan) rather than `.id`:
-# CKV_TTH_12 matches a policy to its bucket by that planned name.
-resource "aws_s3_bucket_public_access_block" "bucket" {
-  for_each = local.buckets
-
-  bucket = each.value.bucket
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "bucket" {
-  for_each = local.buckets
-
-  bucket = each.value.bucket
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "bucket" {
-  for_each = local.buckets
-
-  bucket = each.value.bucket
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-data "aws_iam_policy_document" "deny_insecure_transport" {
-  for_each = local.buckets
-
+data "aws_iam_policy_document" "deny_insecure_transport_site" {
   statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [each.value.arn, "${each.value.arn}/*"]
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.site.arn,
+      "${aws_s3_bucket.site.arn}/*",
+    ]
 
     principals {
       type        = "*"
@@ -342,61 +377,17 @@ data "aws_iam_policy_document" "deny_insecure_transport" {
   }
 }
 
-data "aws_iam_policy_document" "bucket" {
-  for_each = local.buckets
-
-  source_policy_documents = concat(
-    local.bucket_policy_sources[each.key],
-    [data.aws_iam_policy_document.deny_insecure_transport[each.key].json],
-  )
+data "aws_iam_policy_document" "site_bucket" {
+  source_policy_documents = [
+    data.aws_iam_policy_document.site_bucket_cloudfront_read.json,
+    data.aws_iam_policy_document.deny_insecure_transport_site.json,
+  ]
 }
 
-resource "aws_s3_bucket_policy" "bucket" {
-  for_each = local.buckets
-
-  bucket = each.value.bucket
-  policy = data.aws_iam_policy_document.bucket[each.key].json
+resource "aws_s3_bucket_policy" "site" {
+  bucket = aws_s3_bucket.site.id
+  policy = data.aws_iam_policy_document.site_bucket.json
 
   # A bucket policy is rejected while public access blocking is being set.
-  depends_on = [aws_s3_bucket_public_access_block.bucket]
-}
-
-moved {
-  from = aws_s3_bucket_public_access_block.logs
-  to   = aws_s3_bucket_public_access_block.bucket["logs"]
-}
-
-moved {
-  from = aws_s3_bucket_ownership_controls.logs
-  to   = aws_s3_bucket_ownership_controls.bucket["logs"]
-}
-
-moved {
-  from = aws_s3_bucket_versioning.logs
-  to   = aws_s3_bucket_versioning.bucket["logs"]
-}
-
-moved {
-  from = aws_s3_bucket_policy.logs
-  to   = aws_s3_bucket_policy.bucket["logs"]
-}
-
-moved {
-  from = aws_s3_bucket_public_access_block.site
-  to   = aws_s3_bucket_public_access_block.bucket["site"]
-}
-
-moved {
-  from = aws_s3_bucket_ownership_controls.site
-  to   = aws_s3_bucket_ownership_controls.bucket["site"]
-}
-
-moved {
-  from = aws_s3_bucket_versioning.site
-  to   = aws_s3_bucket_versioning.bucket["site"]
-}
-
-moved {
-  from = aws_s3_bucket_policy.site
-  to   = aws_s3_bucket_policy.bucket["site"]
+  depends_on = [aws_s3_bucket_public_access_block.site]
 }

@@ -3,8 +3,15 @@
 # values), so the emulator run keeps only the allow statements. Buckets are
 # force-destroyed so a test run that uploaded the site can be destroyed.
 
-data "aws_iam_policy_document" "bucket" {
-  source_policy_documents = local.bucket_policy_sources[each.key]
+data "aws_iam_policy_document" "logs_bucket" {
+  source_policy_documents = [
+    data.aws_iam_policy_document.logs_bucket_delivery.json,
+    data.aws_iam_policy_document.logs_bucket_cloudtrail.json,
+  ]
+}
+
+data "aws_iam_policy_document" "site_bucket" {
+  source_policy_documents = [data.aws_iam_policy_document.site_bucket_cloudfront_read.json]
 }
 
 resource "aws_s3_bucket" "logs" {
