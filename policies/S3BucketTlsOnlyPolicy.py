@@ -37,7 +37,7 @@ class S3BucketTlsOnlyPolicy(BaseResourceCheck):
         index = PlanIndex.for_conf(conf) if is_plan(conf) else None
         if self.entity_type == BUCKET_POLICY:
             self.evaluated_keys = ["policy"]
-            statements = policy_statements(conf.get("policy"), index)
+            statements = policy_statements(conf.get("policy"), index, str(conf.get("__address__", "")))
             if statements is None:
                 return CheckResult.UNKNOWN
             return CheckResult.PASSED if denies_insecure_transport(statements) else CheckResult.FAILED
@@ -46,7 +46,9 @@ class S3BucketTlsOnlyPolicy(BaseResourceCheck):
         self.evaluated_keys = [BUCKET_POLICY]
         for policy_address in companions(index, str(conf.get("__address__")), BUCKET_POLICY):
             statements = policy_statements(
-                index.values.get(policy_address, {}).get("policy") or _reference(index, policy_address), index
+                index.values.get(policy_address, {}).get("policy") or _reference(index, policy_address),
+                index,
+                policy_address,
             )
             if statements is None or denies_insecure_transport(statements):
                 return CheckResult.PASSED

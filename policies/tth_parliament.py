@@ -73,6 +73,9 @@ _ARN_REFERENCE = re.compile(r"^(?:data\.)?(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+(?:\[[
 _LEADING_REFERENCE = re.compile(
     r"^((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?(?:\.[A-Za-z0-9_]+)+|(?:local|var)\.[A-Za-z0-9_]+)(.*)$"
 )
+# ``each.value.arn`` / ``each.key`` / ``count.index``: the value of one instance of a for_each/count block, whose
+# type the HCL cannot tell (``for_each = local.buckets``), so judged as an unknown ARN like a deferred plan value.
+_INSTANCE_REFERENCE = re.compile(r"^(?:each\.(?:key|value)|count\.index)(?:\.[A-Za-z0-9_]+)*$")
 _SENTINEL = "\x00"
 _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
                             "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})  # fmt: skip
@@ -114,6 +117,8 @@ def concrete(value: Any, in_plan: bool) -> str:
     leading = None if "${" in text or text.startswith("arn:") else _LEADING_REFERENCE.match(text)
     if leading:  # checkov renders "${aws_x.y.arn}:*" inside jsonencode as "aws_x.y.arn:*"
         text = (UNKNOWN_ARN if in_plan else _expression_value(leading.group(1))) + leading.group(2)
+    elif _INSTANCE_REFERENCE.match(text):
+        text = UNKNOWN_ARN
     elif is_reference(text) and "${" not in text:
         text = UNKNOWN_ARN if in_plan else _expression_value(text)
     else:
@@ -168,6 +173,11 @@ def _rendered_statement(s: Statement, in_plan: bool) -> dict[str, Any]:
     is_trust = bool(s.principals and s.actions) and all(a.lower() in _TRUST_ACTIONS for a in s.actions)
     if is_trust and not (s.resources or s.not_resources):
         out["Resource"] = "*"
+    elif in_plan and not (s.resources or s.not_resources):
+        # In a plan, a statement of a ``dynamic`` block whose resources are known only after apply shows them as
+        # nulls (checkov cannot substitute their expression): unknown ARNs, judged as a deferred value is. A
+        # statement written without resources is still found on the HCL.
+        out["Resource"] = UNKNOWN_ARN
     if s.conditions:
         condition: dict[str, dict[str, str | list[str]]] = {}
         for operator, key, values in s.conditions:

@@ -9,16 +9,32 @@ from tth_conf_helpers import PlanIndex, first
 from tth_iam_helpers import Statement, is_public_principal, statements_from_document, statements_from_json
 
 _DATA_DOC_REF = re.compile(r"^(data\.aws_iam_policy_document\.[A-Za-z0-9_-]+)(\[[^\]]+\])?(\.(minified_)?json)?$")
+_INSTANCE_KEY = re.compile(r"(\[[^\]]*\])$")
+
+
+def instance_key(address: str) -> str:
+    """The ``["key"]`` / ``[0]`` suffix of a ``for_each`` / ``count`` instance address, or ``""``."""
+    match = _INSTANCE_KEY.search(address)
+    return match.group(1) if match else ""
 
 
 def companions(index: PlanIndex, bucket_address: str, companion_type: str) -> list[str]:
-    """Addresses of ``companion_type`` resources whose ``bucket`` argument references ``bucket_address``."""
-    return [a for a in index.addresses_of_type(companion_type) if index.refers_to(a, "bucket", bucket_address)]
+    """Addresses of ``companion_type`` resources whose ``bucket`` argument references ``bucket_address``, or
+    (a ``for_each`` over the buckets, ``bucket = each.value.bucket``) whose planned ``bucket`` is its name."""
+    name = index.values.get(bucket_address, {}).get("bucket")
+    return [
+        a
+        for a in index.addresses_of_type(companion_type)
+        if index.refers_to(a, "bucket", bucket_address)
+        or (isinstance(name, str) and name and index.values.get(a, {}).get("bucket") == name)
+    ]
 
 
-def policy_statements(policy: Any, index: PlanIndex | None) -> list[Statement] | None:
+def policy_statements(policy: Any, index: PlanIndex | None, owner: str = "") -> list[Statement] | None:
     """Statements of a bucket policy value: a JSON document, or (plan scan) a ``data.aws_iam_policy_document``
-    reference resolved through the plan's planned values. None when unreadable."""
+    reference resolved through the plan's planned values; ``owner`` is the address of the resource holding the
+    value, whose instance key picks the document instance of a ``data.x[each.key]`` reference. None when
+    unreadable."""
     policy = first(policy)
     statements = statements_from_json(policy)
     if statements is not None:
@@ -28,13 +44,25 @@ def policy_statements(policy: Any, index: PlanIndex | None) -> list[Statement] |
     match = _DATA_DOC_REF.match(policy)
     if not match:
         return None
-    return document_statements(index, match.group(1), set())
+    return document_statements(index, _document_address(index, match.group(1), match.group(2), owner), set())
+
+
+def _document_address(index: PlanIndex, document: str, key: str | None, owner: str) -> str:
+    """The planned address of a referenced document: its literal key, the referring instance's own key (an
+    ``each.key`` / ``count.index`` reference, which the plan lists apart from the document), or none."""
+    if key and not key.startswith(("[each.", "[count.")):
+        return document + key
+    own = instance_key(owner)
+    if own and document + own in index.values:
+        return document + own
+    return document
 
 
 def document_statements(index: PlanIndex, address: str, seen: set[str]) -> list[Statement] | None:
     """Statements of a planned ``aws_iam_policy_document``, following ``source_policy_documents`` and
     ``override_policy_documents`` references to other documents of the plan (the composition the style guide
-    recommends). None when the document is not in the plan."""
+    recommends), an indexed document's to the same instance of an indexed source. None when the document is
+    not in the plan."""
     values = index.values.get(address)
     if values is None or address in seen:
         return None
@@ -46,8 +74,11 @@ def document_statements(index: PlanIndex, address: str, seen: set[str]) -> list[
     for attribute in ("source_policy_documents", "override_policy_documents"):
         for reference in index.references(address, attribute):
             match = _DATA_DOC_REF.match(reference)
-            if match and match.group(1) != address:
-                statements += document_statements(index, match.group(1), seen) or []
+            if not match:
+                continue
+            source = _document_address(index, match.group(1), match.group(2), address)
+            if source != address:
+                statements += document_statements(index, source, seen) or []
     return statements
 
 
@@ -68,4 +99,4 @@ def denies_insecure_transport(statements: list[Statement]) -> bool:
     return False
 
 
-__all__ = ["companions", "denies_insecure_transport", "document_statements", "policy_statements"]
+__all__ = ["companions", "denies_insecure_transport", "document_statements", "instance_key", "policy_statements"]

@@ -1,25 +1,27 @@
 #!/usr/bin/env python3
-"""Put the shop's secret values into Secrets Manager, out of band from Terraform.
+"""Put the shop's secret values into Secrets Manager and Parameter Store, out of band from Terraform.
 
-Terraform creates the four secrets (name, customer-managed key, recovery
-window) but never their values, because Terraform state is plain text. This
+Terraform creates the three secrets (name, customer-managed key, recovery
+window) and the SecureString parameter (name, key; a write-only placeholder
+value) but never their values, because Terraform state is plain text. This
 script sets the values from environment variables, never from command-line
 arguments (which end up in shell history and process listings), and never
-prints them.
+prints them. A SecureString keeps the key Terraform gave it.
 
 Environment variables
 ---------------------
 STRIPE_SECRET_KEY       Stripe secret (sk_...) or restricted (rk_...) key.
 STRIPE_WEBHOOK_SECRET   Signing secret of the Stripe webhook endpoint (whsec_...).
-FULFILLMENT_API_KEY     Bearer key of the fulfillment partner API.
+FULFILLMENT_API_KEY     Bearer key of the fulfillment partner API (SecureString parameter).
 PII_ENCRYPTION_KEY      Optional. Base64 of exactly 32 bytes (AES-256-GCM key).
                         When absent and the secret has no value yet, 32 random
                         bytes are generated; an existing key is never replaced
                         implicitly (stored fields are encrypted with it).
 
-Secret ids come from ``--outputs FILE`` (the JSON of ``terraform output -json``,
-output ``secret_arns``) or, without it, from the naming convention
-``<project>-<environment>/<secret-name>``.
+Secret ids and parameter names come from ``--outputs FILE`` (the JSON of
+``terraform output -json``, outputs ``secret_arns`` and ``secure_parameter_names``)
+or, without it, from the naming conventions ``<project>-<environment>/<secret-name>``
+and ``/<project>/<environment>-secure/<parameter-name>``.
 
 Examples
 --------
@@ -44,7 +46,7 @@ import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -67,13 +69,14 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class SecretSpec:
-    """One secret: its output key, its name suffix and where its value comes from."""
+    """One secret value: its output key, its name suffix, where its value comes from and where it goes."""
 
     key: str
     name: str
     env_var: str
     required: bool
     validate: Callable[[str], None]
+    store: Literal["secretsmanager", "ssm"] = "secretsmanager"
 
 
 def _require_prefix(env_var: str, prefixes: tuple[str, ...]) -> Callable[[str], None]:
@@ -122,6 +125,7 @@ SPECS: tuple[SecretSpec, ...] = (
         "FULFILLMENT_API_KEY",
         True,
         _require_non_empty("FULFILLMENT_API_KEY"),
+        store="ssm",
     ),
     SecretSpec(
         "pii_encryption_key",
@@ -135,14 +139,14 @@ SPECS: tuple[SecretSpec, ...] = (
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Set the shop's secret values in Secrets Manager from environment variables "
+        description="Set the shop's secret values in Secrets Manager and Parameter Store from environment variables "
         "(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FULFILLMENT_API_KEY, optional PII_ENCRYPTION_KEY).",
     )
     parser.add_argument(
         "--outputs",
         type=Path,
         metavar="FILE",
-        help="JSON from 'terraform output -json'; secret ARNs are read from its secret_arns output",
+        help="JSON from 'terraform output -json'; ids are read from its secret_arns and secure_parameter_names outputs",
     )
     parser.add_argument(
         "--project",
@@ -158,7 +162,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--region",
         help="AWS region (default: the outputs' region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-2)",
     )
-    parser.add_argument("--endpoint-url", help="Secrets Manager endpoint (default: AWS_ENDPOINT_URL, for emulators)")
+    parser.add_argument(
+        "--endpoint-url", help="Secrets Manager and SSM endpoint (default: AWS_ENDPOINT_URL, for emulators)"
+    )
     parser.add_argument(
         "--allow-missing",
         action="store_true",
@@ -186,19 +192,32 @@ def _load_outputs(path: Path) -> dict[str, Any]:
     return outputs
 
 
+#: Where each store's ids are in the outputs, and its naming convention without them.
+_OUTPUT_OF_STORE = {"secretsmanager": "secret_arns", "ssm": "secure_parameter_names"}
+
+
+def _conventional_id(args: argparse.Namespace, spec: SecretSpec) -> str:
+    if spec.store == "ssm":
+        return f"/{args.project}/{args.environment}-secure/{spec.name}"
+    return f"{args.project}-{args.environment}/{spec.name}"
+
+
 def _secret_ids(args: argparse.Namespace, outputs: dict[str, Any] | None) -> dict[str, str]:
     if outputs is None:
-        prefix = f"{args.project}-{args.environment}"
-        return {spec.key: f"{prefix}/{spec.name}" for spec in SPECS}
-    arns = _output_value(outputs, "secret_arns")
-    if not isinstance(arns, dict):
-        raise InputError(
-            f"{args.outputs} has no secret_arns output; was it written by 'terraform output -json' in terraform/?"
-        )
-    missing = [spec.key for spec in SPECS if not isinstance(arns.get(spec.key), str)]
-    if missing:
-        raise InputError(f"secret_arns in {args.outputs} lacks {', '.join(missing)}")
-    return {spec.key: arns[spec.key] for spec in SPECS}
+        return {spec.key: _conventional_id(args, spec) for spec in SPECS}
+    ids: dict[str, str] = {}
+    for output in dict.fromkeys(_OUTPUT_OF_STORE[spec.store] for spec in SPECS):
+        found = _output_value(outputs, output)
+        if not isinstance(found, dict):
+            raise InputError(
+                f"{args.outputs} has no {output} output; was it written by 'terraform output -json' in terraform/?"
+            )
+        wanted = [spec.key for spec in SPECS if _OUTPUT_OF_STORE[spec.store] == output]
+        missing = [key for key in wanted if not isinstance(found.get(key), str)]
+        if missing:
+            raise InputError(f"{output} in {args.outputs} lacks {', '.join(missing)}")
+        ids.update({key: found[key] for key in wanted})
+    return ids
 
 
 def _resolve_region(args: argparse.Namespace, outputs: dict[str, Any] | None) -> str:
@@ -250,6 +269,21 @@ def _put(client: Any, secret_id: str, value: str, current: str | None) -> str:
     return "set" if current is None else "updated"
 
 
+def _put_secure_parameter(client: Any, name: str, value: str) -> str:
+    """Overwrite a SecureString Terraform created, keeping its type and key; return the outcome."""
+    found = client.describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])
+    parameters = found.get("Parameters", [])
+    if not parameters:
+        raise InputError(f"parameter {name} does not exist (was 'terraform apply' run for this region and account?)")
+    if parameters[0].get("Type") != "SecureString" or not parameters[0].get("KeyId"):
+        raise InputError(f"parameter {name} is not a SecureString with a key; refusing to put a secret in it")
+    current = client.get_parameter(Name=name, WithDecryption=True)["Parameter"].get("Value")
+    if current == value:
+        return "unchanged"
+    client.put_parameter(Name=name, Value=value, Type="SecureString", KeyId=parameters[0]["KeyId"], Overwrite=True)
+    return "updated"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parse_args(argv)
@@ -271,11 +305,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     endpoint_url = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     region = _resolve_region(args, outputs)
     client = boto3.client("secretsmanager", region_name=region, endpoint_url=endpoint_url)
+    ssm = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
 
     failures = 0
     for spec in SPECS:
         secret_id = ids[spec.key]
         try:
+            if spec.store == "ssm":
+                value = values[spec.key]
+                if value is None:
+                    print(f"{spec.key}: skipped ({spec.env_var} not set) [{secret_id}]")
+                else:
+                    print(f"{spec.key}: {_put_secure_parameter(ssm, secret_id, value)} [{secret_id}]")
+                continue
             current = _current_value(client, secret_id)
             value = values[spec.key]
             if value is None and spec.key == "pii_encryption_key":
@@ -295,11 +337,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = error.get("Code", "ClientError")
             message = error.get("Message", "")
             hint = ""
-            if code == "ResourceNotFoundException":
+            if code in ("ResourceNotFoundException", "ParameterNotFound"):
                 hint = " (was 'terraform apply' run for this region and account?)"
             print(f"put_secrets: error: {spec.key} [{secret_id}]: {code}: {message}{hint}", file=sys.stderr)
             failures += 1
-        except BotoCoreError as exc:
+        except (BotoCoreError, InputError) as exc:
             print(f"put_secrets: error: {spec.key} [{secret_id}]: {exc}", file=sys.stderr)
             failures += 1
 

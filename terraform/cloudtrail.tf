@@ -18,7 +18,6 @@ locals {
 }
 
 resource "aws_cloudtrail" "dynamodb" {
-  # checkov:skip=CKV_AWS_252: Nothing consumes per-file delivery notifications; the log group and its alarms are the interface.
   name                          = local.dynamodb_trail_name
   s3_bucket_name                = aws_s3_bucket.logs.id
   s3_key_prefix                 = local.cloudtrail_log_prefix
@@ -29,6 +28,8 @@ resource "aws_cloudtrail" "dynamodb" {
 
   cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.dynamodb.arn}:*"
   cloud_watch_logs_role_arn  = aws_iam_role.cloudtrail_logs.arn
+  # The name: the topic is in the trail's home region and account.
+  sns_topic_name = aws_sns_topic.trail_deliveries.name
 
   advanced_event_selector {
     name = "Item-level access to the shop's tables"
@@ -53,5 +54,43 @@ resource "aws_cloudtrail" "dynamodb" {
   depends_on = [
     aws_s3_bucket_policy.logs,
     aws_iam_role_policy.cloudtrail_logs,
+    aws_sns_topic_policy.trail_deliveries,
   ]
+}
+
+# The trail announces every log file it writes to S3 here. That is how a log
+# archive or SIEM (often in another account) learns of new CloudTrail files:
+# it subscribes an SQS queue (README, "Shipping the trail's files") instead
+# of S3 event notifications on the shared log bucket, which would also fire
+# for every CloudFront and access-log object. No subscription is made here;
+# a publish with none costs $0.50 per million, and the trail publishes about
+# one per delivered file (a few every 5 minutes per region).
+resource "aws_sns_topic" "trail_deliveries" {
+  name              = "${local.name_prefix}-trail-deliveries"
+  kms_master_key_id = aws_kms_key.main.arn
+}
+
+data "aws_iam_policy_document" "trail_deliveries" {
+  statement {
+    sid       = "CloudTrailAnnouncesLogFiles"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.trail_deliveries.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    # Confused-deputy guard: only this stack's trail.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.dynamodb_trail_arn]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "trail_deliveries" {
+  arn    = aws_sns_topic.trail_deliveries.arn
+  policy = data.aws_iam_policy_document.trail_deliveries.json
 }

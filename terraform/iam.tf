@@ -1,6 +1,7 @@
 # One role per function. Each statement names the exact ARNs the function
-# touches; shared statements (logs, tracing, async DLQ) come from one
-# for_each document and are merged into each function's own document.
+# touches: shared statements (logs, tracing, configuration, async DLQ, the
+# main key through services) from function_base, the function's own from its
+# access entry in local.functions (main.tf), merged into one document.
 
 locals {
   dynamodb_item_read  = ["dynamodb:GetItem"]
@@ -11,6 +12,12 @@ locals {
   dynamodb_idempotency = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 
   config_parameter_arn = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.config_parameter_path}"
+
+  # The queues an access entry (main.tf) may name.
+  queue_arns = {
+    fulfillment     = aws_sqs_queue.fulfillment.arn
+    fulfillment_dlq = aws_sqs_queue.fulfillment_dlq.arn
+  }
 }
 
 data "aws_iam_policy_document" "lambda_assume_role" {
@@ -88,142 +95,76 @@ data "aws_iam_policy_document" "function_base" {
   }
 }
 
-data "aws_iam_policy_document" "orders" {
-  source_policy_documents = [data.aws_iam_policy_document.function_base["orders"].json]
+# Each function's own statements, from its access entry in local.functions
+# (main.tf): one statement per table and queue entry, one for its secrets,
+# two for its SecureString parameters.
+data "aws_iam_policy_document" "function" {
+  for_each = local.functions
 
-  statement {
-    sid       = "ReadWriteOrders"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_write)
-    resources = [aws_dynamodb_table.shop["orders"].arn]
+  source_policy_documents = [data.aws_iam_policy_document.function_base[each.key].json]
+
+  dynamic "statement" {
+    for_each = each.value.access.tables
+
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = [aws_dynamodb_table.shop[statement.value.table].arn]
+    }
   }
 
-  statement {
-    sid       = "IdempotencyRecords"
-    actions   = local.dynamodb_idempotency
-    resources = [aws_dynamodb_table.shop["idempotency"].arn]
+  dynamic "statement" {
+    for_each = each.value.access.queues
+
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = [local.queue_arns[statement.value.queue]]
+    }
   }
 
-  statement {
-    sid     = "ReadSecrets"
-    actions = ["secretsmanager:GetSecretValue"]
-    resources = [
-      aws_secretsmanager_secret.runtime["pii_encryption_key"].arn,
-      aws_secretsmanager_secret.runtime["stripe_secret_key"].arn,
-    ]
-  }
-}
+  dynamic "statement" {
+    for_each = length(each.value.access.secrets) > 0 ? [each.value.access.secrets] : []
 
-data "aws_iam_policy_document" "stripe_webhook" {
-  source_policy_documents = [data.aws_iam_policy_document.function_base["stripe_webhook"].json]
-
-  statement {
-    sid       = "MoveOrderState"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_update)
-    resources = [aws_dynamodb_table.shop["orders"].arn]
+    content {
+      sid       = "ReadSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [for key in statement.value : aws_secretsmanager_secret.runtime[key].arn]
+    }
   }
 
-  # PutItem claims an event, UpdateItem completes it, DeleteItem releases a
-  # claim whose processing failed, so Stripe's redelivery is processed instead
-  # of being taken for a duplicate. GetItem tells a finished duplicate (200)
-  # from one still in flight (409, so that Stripe retries it).
-  statement {
-    sid       = "RecordStripeEvents"
-    actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-    resources = [aws_dynamodb_table.shop["events"].arn]
+  # SecureString parameters (parameters.tf): GetParameter with decryption,
+  # and KMS only through SSM and only for those parameters.
+  dynamic "statement" {
+    for_each = length(each.value.access.parameters) > 0 ? [each.value.access.parameters] : []
+
+    content {
+      sid       = "ReadSecureParameters"
+      actions   = ["ssm:GetParameter"]
+      resources = [for key in statement.value : aws_ssm_parameter.secure[key].arn]
+    }
   }
 
-  statement {
-    sid     = "ReadSecrets"
-    actions = ["secretsmanager:GetSecretValue"]
-    resources = [
-      aws_secretsmanager_secret.runtime["stripe_secret_key"].arn,
-      aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn,
-    ]
-  }
+  dynamic "statement" {
+    for_each = length(each.value.access.parameters) > 0 ? [each.value.access.parameters] : []
 
-  statement {
-    sid       = "EnqueueFulfillment"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.fulfillment.arn]
-  }
-}
+    content {
+      sid       = "DecryptSecureParameters"
+      actions   = ["kms:Decrypt"]
+      resources = [aws_kms_key.main.arn]
 
-data "aws_iam_policy_document" "fulfillment" {
-  source_policy_documents = [data.aws_iam_policy_document.function_base["fulfillment"].json]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${var.region}.amazonaws.com"]
+      }
 
-  statement {
-    sid       = "MoveOrderState"
-    actions   = concat(local.dynamodb_item_read, local.dynamodb_item_update)
-    resources = [aws_dynamodb_table.shop["orders"].arn]
-  }
-
-  statement {
-    sid       = "IdempotencyRecords"
-    actions   = local.dynamodb_idempotency
-    resources = [aws_dynamodb_table.shop["idempotency"].arn]
-  }
-
-  statement {
-    sid     = "ReadSecrets"
-    actions = ["secretsmanager:GetSecretValue"]
-    resources = [
-      aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn,
-      aws_secretsmanager_secret.runtime["pii_encryption_key"].arn,
-      # Refunds when fulfillment fails for good.
-      aws_secretsmanager_secret.runtime["stripe_secret_key"].arn,
-    ]
-  }
-
-  # Orders parked for review (auto_refund_failed_fulfillment = false) wait in the DLQ for a redrive.
-  statement {
-    sid       = "ParkForReview"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.fulfillment_dlq.arn]
-  }
-
-  # What the SQS event source mapping calls with the function's role.
-  statement {
-    sid = "ConsumeFulfillmentQueue"
-    actions = [
-      "sqs:ChangeMessageVisibility",
-      "sqs:DeleteMessage",
-      "sqs:GetQueueAttributes",
-      "sqs:ReceiveMessage",
-    ]
-    resources = [aws_sqs_queue.fulfillment.arn]
-  }
-}
-
-# Exactly what the sweeper calls: a filtered Scan and conditional UpdateItem
-# on the orders table, SendMessage to the fulfillment queue, the Stripe key.
-data "aws_iam_policy_document" "sweeper" {
-  source_policy_documents = [data.aws_iam_policy_document.function_base["sweeper"].json]
-
-  statement {
-    sid       = "SweepOrders"
-    actions   = ["dynamodb:Scan", "dynamodb:UpdateItem"]
-    resources = [aws_dynamodb_table.shop["orders"].arn]
-  }
-
-  statement {
-    sid       = "ReadStripeKey"
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.runtime["stripe_secret_key"].arn]
-  }
-
-  statement {
-    sid       = "ReenqueueFulfillment"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.fulfillment.arn]
-  }
-}
-
-locals {
-  function_policies = {
-    orders         = data.aws_iam_policy_document.orders.json
-    stripe_webhook = data.aws_iam_policy_document.stripe_webhook.json
-    fulfillment    = data.aws_iam_policy_document.fulfillment.json
-    sweeper        = data.aws_iam_policy_document.sweeper.json
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:PARAMETER_ARN"
+        values   = [for key in statement.value : aws_ssm_parameter.secure[key].arn]
+      }
+    }
   }
 }
 
@@ -232,7 +173,7 @@ resource "aws_iam_role_policy" "function" {
 
   name   = "least-privilege"
   role   = aws_iam_role.function[each.key].id
-  policy = local.function_policies[each.key]
+  policy = data.aws_iam_policy_document.function[each.key].json
 }
 
 ################################################################################

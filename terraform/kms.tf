@@ -79,6 +79,13 @@ locals {
         conditions = [{ test = "StringEquals", variable = "aws:SourceArn", values = [local.dynamodb_trail_arn] }]
       },
       {
+        # Publishing to the encrypted trail_deliveries topic (cloudtrail.tf).
+        sid        = "CloudTrailPublishesToEncryptedTopic"
+        service    = "cloudtrail.amazonaws.com"
+        actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        conditions = [{ test = "StringEquals", variable = "aws:SourceArn", values = [local.dynamodb_trail_arn] }]
+      },
+      {
         sid        = "CloudWatchAlarmsPublishToEncryptedTopic"
         service    = "cloudwatch.amazonaws.com"
         actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]

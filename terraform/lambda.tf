@@ -34,6 +34,10 @@ resource "aws_lambda_function" "function" {
   timeout                        = each.value.timeout
   reserved_concurrent_executions = each.value.reserved_concurrency
 
+  # The environment holds only resource names (docs/contracts.md), so this
+  # key guards nothing secret; it is the main key (no extra key, no extra
+  # cost), which keeps CKV_AWS_173 / CKV_TTH_18 passing without a skip. A
+  # secret value must never go here: it belongs in secrets.tf or parameters.tf.
   kms_key_arn = aws_kms_key.main.arn
 
   environment {
@@ -44,8 +48,11 @@ resource "aws_lambda_function" "function" {
     )
   }
 
-  # Only reached by asynchronous invocations (none today: API Gateway and
-  # the SQS mapping invoke synchronously); alarmed in cloudwatch.tf.
+  # Keeps the event of a failed asynchronous invocation: the sweeper's
+  # schedule invokes it that way, so a sweep that fails three times lands
+  # here and is alarmed (cloudwatch.tf). API Gateway and the SQS mapping
+  # invoke the other three synchronously; they get the same queue so that an
+  # operator's `--invocation-type Event` retry of them is not lost either.
   dead_letter_config {
     target_arn = aws_sqs_queue.lambda_dlq.arn
   }

@@ -45,8 +45,15 @@ locals {
   }
 
   # The catalogue of functions. Every per-function resource (package, log
-  # group, role, function, alarms) is a for_each over this map; wiring that
-  # differs (API routes, SQS trigger, IAM statements) is written per function.
+  # group, role, function, policy, alarms) is a for_each over this map; only
+  # the triggers (API routes, SQS mapping, schedule) are written per function.
+  #
+  # access: what the function's role may touch, one entry per statement
+  # (iam.tf builds the policy from it; every function has every kind):
+  #   tables     = { Sid = { table = key of aws_dynamodb_table.shop, actions } }
+  #   queues     = { Sid = { queue = key of local.queue_arns, actions } }
+  #   secrets    = [keys of aws_secretsmanager_secret.runtime]  (GetSecretValue)
+  #   parameters = [keys of aws_ssm_parameter.secure]  (GetParameter + Decrypt via SSM)
   functions = {
     orders = {
       description = "Public shop API: configuration, placing and reading orders."
@@ -58,6 +65,15 @@ locals {
       # Caps concurrent PaymentIntent creations (Stripe's rate limit) and
       # table writes; leaves the rest of the account's pool free.
       reserved_concurrency = 50
+      access = {
+        tables = {
+          ReadWriteOrders    = { table = "orders", actions = concat(local.dynamodb_item_read, local.dynamodb_item_write) }
+          IdempotencyRecords = { table = "idempotency", actions = local.dynamodb_idempotency }
+        }
+        queues     = {}
+        secrets    = ["pii_encryption_key", "stripe_secret_key"]
+        parameters = []
+      }
       environment = {
         IDEMPOTENCY_TABLE_NAME      = aws_dynamodb_table.shop["idempotency"].name
         ORDERS_TABLE_NAME           = aws_dynamodb_table.shop["orders"].name
@@ -71,11 +87,25 @@ locals {
       memory_size          = 256
       timeout              = 10
       reserved_concurrency = 20
+      access = {
+        tables = {
+          MoveOrderState = { table = "orders", actions = concat(local.dynamodb_item_read, local.dynamodb_item_update) }
+          # PutItem claims an event, UpdateItem completes it, DeleteItem releases
+          # a claim whose processing failed (so Stripe's redelivery is processed,
+          # not taken for a duplicate), GetItem tells a finished duplicate (200)
+          # from one still in flight (409, so that Stripe retries it).
+          RecordStripeEvents = { table = "events", actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] }
+        }
+        queues = {
+          EnqueueFulfillment = { queue = "fulfillment", actions = ["sqs:SendMessage"] }
+        }
+        secrets    = ["stripe_secret_key", "stripe_webhook_secret"]
+        parameters = []
+      }
       environment = {
-        EVENTS_TABLE_NAME      = aws_dynamodb_table.shop["events"].name
-        FULFILLMENT_QUEUE_URL  = aws_sqs_queue.fulfillment.url
-        IDEMPOTENCY_TABLE_NAME = aws_dynamodb_table.shop["idempotency"].name
-        ORDERS_TABLE_NAME      = aws_dynamodb_table.shop["orders"].name
+        EVENTS_TABLE_NAME     = aws_dynamodb_table.shop["events"].name
+        FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
+        ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name
         # Refund and dispute events carry no order id: the handler looks up the PaymentIntent.
         STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
         STRIPE_WEBHOOK_SECRET_ID    = aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn
@@ -88,9 +118,27 @@ locals {
       timeout     = local.fulfillment_timeout_seconds
       # Protects the fulfillment partner's API from bursts.
       reserved_concurrency = var.fulfillment_reserved_concurrency
+      access = {
+        tables = {
+          MoveOrderState     = { table = "orders", actions = concat(local.dynamodb_item_read, local.dynamodb_item_update) }
+          IdempotencyRecords = { table = "idempotency", actions = local.dynamodb_idempotency }
+        }
+        queues = {
+          # What the SQS event source mapping calls with the function's role.
+          ConsumeFulfillmentQueue = {
+            queue   = "fulfillment"
+            actions = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+          }
+          # Orders parked for review (auto_refund_failed_fulfillment = false) wait in the DLQ for a redrive.
+          ParkForReview = { queue = "fulfillment_dlq", actions = ["sqs:SendMessage"] }
+        }
+        # The Stripe key refunds when fulfillment fails for good.
+        secrets    = ["pii_encryption_key", "stripe_secret_key"]
+        parameters = ["fulfillment_api_key"]
+      }
       environment = {
         AUTO_REFUND_FAILED_FULFILLMENT = tostring(var.auto_refund_failed_fulfillment)
-        FULFILLMENT_API_KEY_SECRET_ID  = aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn
+        FULFILLMENT_API_KEY_PARAMETER  = aws_ssm_parameter.secure["fulfillment_api_key"].name
         FULFILLMENT_DLQ_URL            = aws_sqs_queue.fulfillment_dlq.url
         FULFILLMENT_MAX_ATTEMPTS       = tostring(var.fulfillment_max_attempts)
         IDEMPOTENCY_TABLE_NAME         = aws_dynamodb_table.shop["idempotency"].name
@@ -109,6 +157,18 @@ locals {
       timeout     = 120
       # One sweep at a time: two would re-enqueue the same orders twice.
       reserved_concurrency = 1
+      access = {
+        # A filtered Scan and conditional UpdateItem of the orders table.
+        tables = {
+          SweepOrders = { table = "orders", actions = ["dynamodb:Scan", "dynamodb:UpdateItem"] }
+        }
+        queues = {
+          ReenqueueFulfillment = { queue = "fulfillment", actions = ["sqs:SendMessage"] }
+        }
+        # Cancels the PaymentIntents of abandoned orders.
+        secrets    = ["stripe_secret_key"]
+        parameters = []
+      }
       environment = {
         FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
         ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name

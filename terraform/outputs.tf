@@ -161,9 +161,9 @@ output "config_parameter_path" {
   value       = local.config_parameter_path
 }
 
-output "fulfillment_api_key_secret_arn" {
-  description = "ARN of the fulfillment API key secret (value set by scripts/put_secrets.py)."
-  value       = aws_secretsmanager_secret.runtime["fulfillment_api_key"].arn
+output "secure_parameter_names" {
+  description = "SecureString parameter names by key (fulfillment_api_key); values put by scripts/put_secrets.py --outputs."
+  value       = { for key, parameter in aws_ssm_parameter.secure : key => parameter.name }
 }
 
 output "pii_encryption_key_secret_arn" {
@@ -172,7 +172,7 @@ output "pii_encryption_key_secret_arn" {
 }
 
 output "secret_arns" {
-  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret, fulfillment_api_key, pii_encryption_key); read by scripts/put_secrets.py --outputs."
+  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret, pii_encryption_key); read by scripts/put_secrets.py --outputs."
   value       = { for key, secret in aws_secretsmanager_secret.runtime : key => secret.arn }
 }
 

@@ -1,9 +1,8 @@
 terraform {
-  # The language features used here (moved blocks, preconditions,
-  # startswith) need 1.3; 1.6 is the oldest release supported, and OpenTofu
-  # 1.6+ reads the same configuration. The tests (tests/, mocked providers,
-  # override_during) need Terraform 1.11.
-  required_version = ">= 1.6.0"
+  # The SecureString parameter's write-only value (parameters.tf: value_wo,
+  # kept out of state) needs Terraform 1.11, as do the tests (tests/, mocked
+  # providers, override_during).
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {

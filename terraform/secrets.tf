@@ -1,6 +1,7 @@
 # Terraform creates the secrets (name, CMK, recovery window) and never their
 # values: state is plain text. scripts/put_secrets.py puts the values out of
 # band (see README.md). Functions get the ARN and read the value at run time.
+# The partner's API key is a SecureString parameter (parameters.tf).
 
 locals {
   secrets = {
@@ -12,10 +13,6 @@ locals {
       name        = "stripe-webhook-secret"
       description = "Stripe webhook endpoint signing secret (whsec_...)"
     }
-    fulfillment_api_key = {
-      name        = "fulfillment-api-key"
-      description = "Bearer key of the fulfillment partner API"
-    }
     pii_encryption_key = {
       name        = "pii-encryption-key"
       description = "Base64 of 32 random bytes: AES-256-GCM key for customer e-mail and name fields"
@@ -24,7 +21,7 @@ locals {
 }
 
 resource "aws_secretsmanager_secret" "runtime" {
-  # checkov:skip=CKV2_AWS_57: Values are issued by Stripe and the partner, so no rotation Lambda can mint them; they are rolled in those dashboards and re-put with scripts/put_secrets.py (README: rotation). The PII key is versioned, not auto-rotated, since stored fields must be re-encrypted.
+  # checkov:skip=CKV2_AWS_57: Values are issued by Stripe, so no rotation Lambda can mint them; they are rolled in its dashboard and re-put with scripts/put_secrets.py (README: rotation). The PII key is versioned, not auto-rotated, since stored fields must be re-encrypted.
   for_each = local.secrets
 
   name                    = "${local.name_prefix}/${each.value.name}"

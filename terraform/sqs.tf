@@ -1,6 +1,7 @@
 # The fulfillment queue decouples payment from the partner API: retries with
 # backoff (visibility timeout), a DLQ after FULFILLMENT_MAX_ATTEMPTS receives.
-# A second DLQ catches failed asynchronous invocations of any function.
+# A second DLQ keeps failed asynchronous invocations (the sweeper's schedule;
+# lambda.tf says why every function has it).
 
 resource "aws_sqs_queue" "fulfillment_dlq" {
   name                      = "${local.name_prefix}-fulfillment-dlq"

@@ -209,14 +209,17 @@ variable "waf_rate_limit" {
 
 variable "stripe_webhook_source_cidrs" {
   type        = list(string)
-  description = "Addresses Stripe sends webhooks from; the WAF admits /api/webhooks/stripe only from these. Default: Stripe's published list (docs.stripe.com/ips, \"Webhook notifications\"; machine-readable at stripe.com/files/ips/ips_webhooks.json), as of 2026. Re-check it when Stripe announces a change."
+  description = "Addresses Stripe sends webhooks from; the WAF admits /api/webhooks/stripe only from these. Default: Stripe's published list (docs.stripe.com/ips, \"Webhook notifications\"; machine-readable at stripe.com/files/ips/ips_webhooks.txt). Stripe's page itself could not be read when this was written: the 15 addresses are those of two public mirrors of that file (github.com/ConfigServerApps/service-blocklists, blocklists/privacy/stripe_webhooks.ipset, updated 2026-05-15; an older mirror, github.com/Aetherinox/blocklists of 2025-10-19, had 12: all but 3.69.109.8, 3.120.168.93, 35.157.207.129). Check it against Stripe's file before production (terraform/README.md) and when Stripe announces a change (seven days' notice on its api-announce list)."
   default = [
     "3.18.12.63/32",
+    "3.69.109.8/32",
+    "3.120.168.93/32",
     "3.130.192.231/32",
     "13.235.14.237/32",
     "13.235.122.149/32",
     "18.211.135.69/32",
     "35.154.171.200/32",
+    "35.157.207.129/32",
     "52.15.183.38/32",
     "54.88.130.119/32",
     "54.88.130.237/32",

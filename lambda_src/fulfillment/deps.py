@@ -1,7 +1,7 @@
 """Module-level collaborators of the fulfillment function.
 
 Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``IDEMPOTENCY_TABLE_NAME``,
-``FULFILLMENT_MAX_ATTEMPTS``, ``CONFIG_PARAMETER_PATH``, ``FULFILLMENT_API_KEY_SECRET_ID``,
+``FULFILLMENT_MAX_ATTEMPTS``, ``CONFIG_PARAMETER_PATH``, ``FULFILLMENT_API_KEY_PARAMETER`` (SecureString),
 ``PII_KEY_SECRET_ID``, ``STRIPE_SECRET_KEY_SECRET_ID`` (refunds), ``FULFILLMENT_DLQ_URL`` (orders
 parked for review), ``AUTO_REFUND_FAILED_FULFILLMENT`` (``true``/``false``, default ``true``).
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import env_flag, get_secret_bytes_key, get_secret_string, load_parameters, require_env
+from shop.config import env_flag, get_secret_bytes_key, get_secure_parameter, load_parameters, require_env
 from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
 from shop.fulfillment_queue import FulfillmentQueue
@@ -49,7 +49,7 @@ metrics = Metrics()
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
 IDEMPOTENCY_TABLE_NAME = require_env("IDEMPOTENCY_TABLE_NAME")
 CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
-FULFILLMENT_API_KEY_SECRET_ID = require_env("FULFILLMENT_API_KEY_SECRET_ID")
+FULFILLMENT_API_KEY_PARAMETER = require_env("FULFILLMENT_API_KEY_PARAMETER")
 PII_KEY_SECRET_ID = require_env("PII_KEY_SECRET_ID")
 STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
 FULFILLMENT_DLQ_URL = require_env("FULFILLMENT_DLQ_URL")
@@ -71,11 +71,11 @@ def _client(base_url: str, api_key: str) -> HttpFulfillmentClient:
 
 
 def fulfillment_client() -> HttpFulfillmentClient:
-    """HTTP client for the partner (base URL from SSM, API key from Secrets Manager; cached)."""
+    """HTTP client for the partner (base URL from SSM, API key from a SecureString parameter; cached)."""
     base_url = load_parameters(CONFIG_PARAMETER_PATH).fulfillment_api_base_url
     if not base_url:
         raise ConfigurationError("missing SSM parameter /fulfillment/api_base_url")
-    return _client(base_url, get_secret_string(FULFILLMENT_API_KEY_SECRET_ID))
+    return _client(base_url, get_secure_parameter(FULFILLMENT_API_KEY_PARAMETER))
 
 
 def pii_key() -> bytes:

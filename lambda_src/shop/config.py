@@ -20,7 +20,7 @@ from shop.exceptions import ConfigurationError
 from shop.models import CatalogItem
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = [
     "PARAMETER_MAX_AGE_SECONDS",
@@ -30,6 +30,7 @@ __all__ = [
     "env_flag",
     "get_secret_bytes_key",
     "get_secret_string",
+    "get_secure_parameter",
     "load_parameters",
     "require_env",
 ]
@@ -132,6 +133,19 @@ def load_parameters(path: str, *, max_age: int = PARAMETER_MAX_AGE_SECONDS) -> S
     return _parse_parameters({key.strip("/"): value for key, value in raw.items()})
 
 
+def _required_value(fetch: Callable[[], object], what: str) -> str:
+    """The non-empty string ``fetch`` returns (bytes decoded), stripped; the value is never logged."""
+    try:
+        value = fetch()
+    except GetParameterError as exc:
+        raise ConfigurationError(f"cannot read a required {what}") from exc
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(f"a required {what} is empty")
+    return value.strip()
+
+
 def get_secret_string(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> str:
     """Return a Secrets Manager string value (cached for ``max_age`` seconds).
 
@@ -140,15 +154,20 @@ def get_secret_string(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) 
     ConfigurationError
         When the secret cannot be read or is empty. The value is never logged.
     """
-    try:
-        value = parameters.get_secret(secret_id, max_age=max_age)
-    except GetParameterError as exc:
-        raise ConfigurationError("cannot read a required secret") from exc
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigurationError("a required secret is empty")
-    return value.strip()
+    return _required_value(lambda: parameters.get_secret(secret_id, max_age=max_age), "secret")
+
+
+def get_secure_parameter(name: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> str:
+    """Return a SecureString parameter's decrypted value (cached for ``max_age`` seconds).
+
+    Raises
+    ------
+    ConfigurationError
+        When the parameter cannot be read or is empty. The value is never logged.
+    """
+    return _required_value(
+        lambda: parameters.get_parameter(name, decrypt=True, max_age=max_age), "SecureString parameter"
+    )
 
 
 def get_secret_bytes_key(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> bytes:

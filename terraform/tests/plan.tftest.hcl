@@ -70,7 +70,6 @@ run "names_follow_the_contract" {
     condition = toset([for s in aws_secretsmanager_secret.runtime : s.name]) == toset([
       "tickets-to-heaven-prod/stripe-secret-key",
       "tickets-to-heaven-prod/stripe-webhook-secret",
-      "tickets-to-heaven-prod/fulfillment-api-key",
       "tickets-to-heaven-prod/pii-encryption-key",
     ])
     error_message = "Secret names differ from the naming convention."
@@ -110,7 +109,7 @@ run "environment_names_resources_only" {
 
   assert {
     condition = keys(aws_lambda_function.function["stripe_webhook"].environment[0].variables) == sort([
-      "CONFIG_PARAMETER_PATH", "EVENTS_TABLE_NAME", "FULFILLMENT_QUEUE_URL", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME",
+      "CONFIG_PARAMETER_PATH", "EVENTS_TABLE_NAME", "FULFILLMENT_QUEUE_URL", "ORDERS_TABLE_NAME",
       "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_SECRET_KEY_SECRET_ID",
       "STRIPE_WEBHOOK_SECRET_ID",
     ])
@@ -119,7 +118,7 @@ run "environment_names_resources_only" {
 
   assert {
     condition = keys(aws_lambda_function.function["fulfillment"].environment[0].variables) == sort([
-      "AUTO_REFUND_FAILED_FULFILLMENT", "CONFIG_PARAMETER_PATH", "FULFILLMENT_API_KEY_SECRET_ID", "FULFILLMENT_DLQ_URL",
+      "AUTO_REFUND_FAILED_FULFILLMENT", "CONFIG_PARAMETER_PATH", "FULFILLMENT_API_KEY_PARAMETER", "FULFILLMENT_DLQ_URL",
       "FULFILLMENT_MAX_ATTEMPTS", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME", "PII_KEY_SECRET_ID", "POWERTOOLS_LOG_LEVEL",
       "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_MAX_NETWORK_RETRIES", "STRIPE_SECRET_KEY_SECRET_ID",
     ])
@@ -137,6 +136,63 @@ run "environment_names_resources_only" {
   assert {
     condition     = aws_lambda_function.function["orders"].environment[0].variables.CONFIG_PARAMETER_PATH == "/tickets-to-heaven/prod"
     error_message = "CONFIG_PARAMETER_PATH differs from docs/contracts.md."
+  }
+}
+
+# The partner's key: a SecureString under the main key (its value is
+# write-only, so a plan cannot show it), readable by the fulfillment role alone.
+run "partner_key_is_a_secure_string_only_fulfillment_reads" {
+  command = plan
+
+  override_resource {
+    target          = aws_ssm_parameter.secure["fulfillment_api_key"]
+    override_during = plan
+    values          = { arn = "arn:aws:ssm:us-east-2:123456789012:parameter/tickets-to-heaven/prod-secure/fulfillment-api-key" }
+  }
+
+  override_resource {
+    target          = aws_kms_key.main
+    override_during = plan
+    values          = { arn = "arn:aws:kms:us-east-2:123456789012:key/main" }
+  }
+
+  assert {
+    condition = (
+      aws_ssm_parameter.secure["fulfillment_api_key"].name == "/tickets-to-heaven/prod-secure/fulfillment-api-key" &&
+      aws_ssm_parameter.secure["fulfillment_api_key"].type == "SecureString" &&
+      aws_ssm_parameter.secure["fulfillment_api_key"].key_id == aws_kms_key.main.arn
+    )
+    error_message = "The partner key must be a SecureString under the main key."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.function["fulfillment"].environment[0].variables.FULFILLMENT_API_KEY_PARAMETER ==
+      aws_ssm_parameter.secure["fulfillment_api_key"].name
+    )
+    error_message = "The fulfillment function must be told the parameter's name."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.function["fulfillment"].statement :
+      s.resources == toset([aws_ssm_parameter.secure["fulfillment_api_key"].arn]) if s.sid == "ReadSecureParameters"
+      ]) && anytrue([
+      for s in data.aws_iam_policy_document.function["fulfillment"].statement :
+      s.actions == toset(["kms:Decrypt"]) && anytrue([
+        for c in s.condition : c.variable == "kms:EncryptionContext:PARAMETER_ARN" && c.values == tolist([aws_ssm_parameter.secure["fulfillment_api_key"].arn])
+      ]) if s.sid == "DecryptSecureParameters"
+    ])
+    error_message = "Fulfillment must get ssm:GetParameter on the parameter and kms:Decrypt only for its encryption context."
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for key, document in data.aws_iam_policy_document.function : [
+        for s in document.statement : contains(s.actions, "ssm:GetParameter")
+      ] if key != "fulfillment"
+    ]))
+    error_message = "Only the fulfillment role may read the partner key."
   }
 }
 
@@ -344,6 +400,31 @@ run "key_administrators_can_rotate_on_demand" {
       for s in data.aws_iam_policy_document.kms_account.statement : s.actions
     ]), "kms:RotateKeyOnDemand")
     error_message = "The key policies must allow kms:RotateKeyOnDemand."
+  }
+}
+
+# The trail names a topic (CKV_AWS_252 without a skip) that only the trail may publish to.
+run "trail_announces_its_log_files_on_its_own_topic" {
+  command = plan
+
+  override_resource {
+    target          = aws_sns_topic.trail_deliveries
+    override_during = plan
+    values          = { arn = "arn:aws:sns:us-east-2:123456789012:tickets-to-heaven-prod-trail-deliveries" }
+  }
+
+  assert {
+    condition     = aws_cloudtrail.dynamodb.sns_topic_name == aws_sns_topic.trail_deliveries.name
+    error_message = "The DynamoDB trail must announce its log files on the trail_deliveries topic."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.trail_deliveries.statement :
+      s.actions == toset(["sns:Publish"]) &&
+      anytrue([for c in s.condition : c.variable == "aws:SourceArn" && c.values == tolist([local.dynamodb_trail_arn])])
+    ])
+    error_message = "Only the DynamoDB trail may publish to its topic."
   }
 }
 

@@ -23,7 +23,7 @@ def test_stack_outputs_name_every_part(stack: Stack) -> None:
         "function_names",
         "stripe_secret_key_secret_arn",
         "stripe_webhook_secret_arn",
-        "fulfillment_api_key_secret_arn",
+        "secure_parameter_names",
         "pii_encryption_key_secret_arn",
         "config_parameter_path",
     ):
@@ -104,3 +104,17 @@ def test_leftover_audit_sees_every_kind_of_resource_the_stack_creates(stack: Sta
         expected.remove("us-east-2 cloudtrail trail")
     for kind in expected:
         assert kind in kinds, f"the audit does not see any {kind}"
+
+
+def test_secure_string_value_is_in_the_parameter_and_never_in_terraform_state(stack: Stack) -> None:
+    # Given the stack applied and the partner key put by scripts/put_secrets.py
+    name = stack.outputs["secure_parameter_names"]["fulfillment_api_key"]
+    parameter = stack.client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    assert (parameter["Type"], parameter["Value"]) == ("SecureString", stack.secrets.fulfillment_api_key)
+    # When Terraform refreshes its state from the deployed parameter
+    stack.workspace.tf.execute_command("apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")
+    # Then the state holds no value of it (value_wo is write-only), neither the key nor the placeholder
+    state = stack.workspace.tf.execute_command("state", "pull").out
+    assert name in state
+    assert stack.secrets.fulfillment_api_key not in state
+    assert "unset: put the value" not in state

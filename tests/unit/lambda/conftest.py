@@ -136,7 +136,6 @@ SSM_VALUES = {
 SECRET_VALUES = {
     "STRIPE_SECRET_KEY_SECRET_ID": STRIPE_SECRET_KEY,
     "STRIPE_WEBHOOK_SECRET_ID": WEBHOOK_SECRET,
-    "FULFILLMENT_API_KEY_SECRET_ID": PARTNER_API_KEY,
     "PII_KEY_SECRET_ID": PII_KEY,
 }
 
@@ -178,6 +177,9 @@ def aws(_aws_session: Aws) -> Aws:
     env.dlq_url = env.sqs.create_queue(QueueName=DLQ_NAME)["QueueUrl"]
     for name, value in SSM_VALUES.items():
         env.ssm.put_parameter(Name=f"{CONFIG_PATH}/{name}", Value=value, Type="String", Overwrite=True)
+    env.ssm.put_parameter(
+        Name=ENV["FULFILLMENT_API_KEY_PARAMETER"], Value=PARTNER_API_KEY, Type="SecureString", Overwrite=True
+    )
     for env_name, value in SECRET_VALUES.items():
         env.secrets.put_secret_value(SecretId=ENV[env_name], SecretString=value)
     return env

@@ -59,7 +59,7 @@ ENV = {
     "CONFIG_PARAMETER_PATH": CONFIG_PATH,
     "STRIPE_SECRET_KEY_SECRET_ID": "tickets-to-heaven/prod/stripe-secret-key",
     "STRIPE_WEBHOOK_SECRET_ID": "tickets-to-heaven/prod/stripe-webhook-secret",
-    "FULFILLMENT_API_KEY_SECRET_ID": "tickets-to-heaven/prod/fulfillment-api-key",
+    "FULFILLMENT_API_KEY_PARAMETER": "/tickets-to-heaven/prod-secure/fulfillment-api-key",
     "PII_KEY_SECRET_ID": "tickets-to-heaven/prod/pii-key",
     "POWERTOOLS_SERVICE_NAME": "tickets-to-heaven-test",
     "POWERTOOLS_METRICS_NAMESPACE": "TicketsToHeaven",

@@ -71,6 +71,17 @@ def test_secrets_errors_are_configuration_errors(aws: Any) -> None:
         config.get_secret_string(ENV["PII_KEY_SECRET_ID"], max_age=0)
 
 
+def test_secure_parameter_is_decrypted_and_errors_are_configuration_errors(aws: Any) -> None:
+    name = ENV["FULFILLMENT_API_KEY_PARAMETER"]
+    aws.ssm.put_parameter(Name=name, Value=" partner-key ", Type="SecureString", Overwrite=True)
+    assert config.get_secure_parameter(name, max_age=0) == "partner-key"
+    with pytest.raises(ConfigurationError, match="cannot read"):
+        config.get_secure_parameter("/does/not/exist", max_age=0)
+    aws.ssm.put_parameter(Name=name, Value=" ", Type="SecureString", Overwrite=True)
+    with pytest.raises(ConfigurationError, match="empty"):
+        config.get_secure_parameter(name, max_age=0)
+
+
 def test_binary_secret_is_decoded(aws: Any) -> None:
     aws.secrets.create_secret(Name="binary-secret", SecretBinary=b"value")
     assert config.get_secret_string("binary-secret") == "value"

@@ -94,6 +94,9 @@ def test_reference_placeholders_have_the_resource_type_of_the_arn() -> None:
     assert tth_parliament.concrete("aws_s3_bucket.site.arn", in_plan=True) == tth_parliament.UNKNOWN_ARN
     assert tth_parliament.concrete(None, in_plan=True) == tth_parliament.UNKNOWN_ARN
     assert tth_parliament.concrete("logs.us-east-2.amazonaws.com", in_plan=False) == "logs.us-east-2.amazonaws.com"
+    # an instance's value (for_each over resources of any type) is an unknown ARN, bare or interpolated
+    assert tth_parliament.concrete("each.value.arn", in_plan=False) == tth_parliament.UNKNOWN_ARN
+    assert tth_parliament.concrete("${each.value.arn}/*", in_plan=False) == tth_parliament.UNKNOWN_ARN + "/*"
     # IAM policy variables are not Terraform expressions
     home = "arn:aws:s3:::b/home/${aws:username}/*"
     assert tth_parliament.concrete(home, in_plan=True) == home

@@ -17,11 +17,18 @@ def test_s3_bucket_tls_only_policy_plan_exact_results() -> None:
         "aws_s3_bucket_policy.pass",
         "aws_s3_bucket.pass_composed",
         "aws_s3_bucket_policy.pass_composed",
+        # indexed: the bucket found by its planned name, each policy's own document instance followed
+        "aws_s3_bucket.pass_indexed_a",
+        "aws_s3_bucket.pass_indexed_b",
+        'aws_s3_bucket_policy.indexed["a"]',
+        'aws_s3_bucket_policy.indexed["b"]',
     }
     assert outcome.failed == {
         "aws_s3_bucket.fail_no_policy",
         "aws_s3_bucket.fail_policy_without_tls_deny",
         "aws_s3_bucket_policy.fail_policy_without_tls_deny",
+        "aws_s3_bucket.fail_indexed",
+        'aws_s3_bucket_policy.indexed_no_deny["c"]',
     }
     assert outcome.failed_ids == {CHECK_ID}
     assert_clean(outcome)

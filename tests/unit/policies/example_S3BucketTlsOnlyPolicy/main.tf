@@ -115,3 +115,76 @@ resource "aws_s3_bucket_policy" "pass_composed" {
   bucket = aws_s3_bucket.pass_composed.id
   policy = data.aws_iam_policy_document.pass_composed.json
 }
+
+# Indexed documents: companions and TLS-deny documents as one for_each over the buckets (terraform/s3.tf's
+# shape). The policy's bucket is `each.value.bucket` and its document `data.x[each.key]`, so the resolver must
+# match the bucket by its planned name and follow the document of the policy's own instance.
+resource "aws_s3_bucket" "pass_indexed_a" {
+  bucket = "pass-indexed-a"
+}
+
+resource "aws_s3_bucket" "pass_indexed_b" {
+  bucket = "pass-indexed-b"
+}
+
+resource "aws_s3_bucket" "fail_indexed" {
+  bucket = "fail-indexed"
+}
+
+locals {
+  indexed         = { a = aws_s3_bucket.pass_indexed_a, b = aws_s3_bucket.pass_indexed_b }
+  indexed_no_deny = { c = aws_s3_bucket.fail_indexed }
+}
+
+data "aws_iam_policy_document" "indexed_deny" {
+  for_each = local.indexed
+
+  statement {
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "indexed" {
+  for_each = local.indexed
+
+  source_policy_documents = [data.aws_iam_policy_document.indexed_deny[each.key].json]
+}
+
+resource "aws_s3_bucket_policy" "indexed" {
+  for_each = local.indexed
+
+  bucket = each.value.bucket
+  policy = data.aws_iam_policy_document.indexed[each.key].json
+}
+
+# fail: the same shape, but the instance's document has no TLS deny
+data "aws_iam_policy_document" "indexed_read" {
+  for_each = local.indexed_no_deny
+
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${each.value.arn}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:role/reader"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "indexed_no_deny" {
+  for_each = local.indexed_no_deny
+
+  bucket = each.value.bucket
+  policy = data.aws_iam_policy_document.indexed_read[each.key].json
+}
