@@ -339,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             hint = ""
             if code in ("ResourceNotFoundException", "ParameterNotFound"):
                 hint = " (was 'terraform apply' run for this region and account?)"
+            elif code == "AccessDeniedException" and spec.store != "ssm":
+                # The secrets key delegates no use to IAM (terraform/kms.tf).
+                hint = " (the secrets key lets only the roles in secrets_operator_role_arns read or put a value: add yours)"
             print(f"put_secrets: error: {spec.key} [{secret_id}]: {code}: {message}{hint}", file=sys.stderr)
             failures += 1
         except (BotoCoreError, InputError) as exc:

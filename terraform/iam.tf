@@ -2,6 +2,8 @@
 # touches: shared statements (logs, tracing, configuration, async DLQ, the
 # main key through services) from function_base, the function's own from its
 # access entry in local.functions (main.tf), merged into one document.
+# The secrets key's policy (kms.tf) lets each role decrypt its own secrets:
+# that key delegates no use to IAM, so no statement here could.
 
 locals {
   dynamodb_item_read  = ["dynamodb:GetItem"]
@@ -88,7 +90,6 @@ data "aws_iam_policy_document" "function_base" {
       values = [
         "dynamodb.${var.region}.amazonaws.com",
         "lambda.${var.region}.amazonaws.com",
-        "secretsmanager.${var.region}.amazonaws.com",
         "sqs.${var.region}.amazonaws.com",
       ]
     }

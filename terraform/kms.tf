@@ -1,51 +1,71 @@
 # Customer-managed keys (the WAF logs key is in waf.tf, in us-east-1):
-# - main: data at rest of the backend (DynamoDB, Secrets Manager, SSM
-#   SecureString, SQS, SNS, CloudWatch Logs, Lambda environment).
+# - main: data at rest of the backend (DynamoDB, SSM SecureString, SQS, SNS,
+#   CloudWatch Logs, Lambda environment).
+# - secrets: the Secrets Manager secrets only. Its policy gives the account
+#   (IAM) administration but no cryptographic use, so no IAM policy can let
+#   anyone else read a secret: only the functions that read one (each for its
+#   own secrets) and var.secrets_operator_role_arns decrypt, through Secrets
+#   Manager. The SecureString stays on main: the provider reads a parameter
+#   back with decryption on every refresh, so whoever runs Terraform needs
+#   kms:Decrypt on its key.
 # - site: the static site bucket; its policy names the CloudFront
 #   distribution, which depends (through the API origin) on resources
 #   encrypted with the main key, so one key would form a dependency cycle.
 
-# The account (through IAM policies) administers and uses every key. The
+# What the account root (that is, IAM policies) may do with a key. The
 # actions are listed instead of "kms:*": the same effect for key management
 # (on-demand rotation included), without granting future KMS actions by
-# default.
+# default. "administer" leaves out every action that reveals or re-wraps
+# plaintext, and CreateGrant, which could hand those out.
+locals {
+  kms_administer_actions = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+  ]
+
+  kms_account_actions = {
+    administer_and_use = sort(concat(local.kms_administer_actions, [
+      "kms:CreateGrant",
+      "kms:Decrypt",
+      "kms:Encrypt",
+      "kms:GenerateDataKey*",
+      "kms:ReEncrypt*",
+    ]))
+    administer = local.kms_administer_actions
+  }
+}
+
 data "aws_iam_policy_document" "kms_account" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
   # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM).
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
+  for_each = local.kms_account_actions
+
   statement {
-    sid = "AccountAdministersKeyThroughIam"
-    actions = [
-      "kms:CancelKeyDeletion",
-      "kms:CreateAlias",
-      "kms:CreateGrant",
-      "kms:Decrypt",
-      "kms:DeleteAlias",
-      "kms:DescribeKey",
-      "kms:DisableKey",
-      "kms:DisableKeyRotation",
-      "kms:EnableKey",
-      "kms:EnableKeyRotation",
-      "kms:Encrypt",
-      "kms:GenerateDataKey*",
-      "kms:GetKeyPolicy",
-      "kms:GetKeyRotationStatus",
-      "kms:ListAliases",
-      "kms:ListGrants",
-      "kms:ListKeyPolicies",
-      "kms:ListKeyRotations",
-      "kms:ListResourceTags",
-      "kms:PutKeyPolicy",
-      "kms:ReEncrypt*",
-      "kms:RetireGrant",
-      "kms:RevokeGrant",
-      "kms:RotateKeyOnDemand",
-      "kms:ScheduleKeyDeletion",
-      "kms:TagResource",
-      "kms:UntagResource",
-      "kms:UpdateAlias",
-      "kms:UpdateKeyDescription",
-    ]
+    sid       = "AccountAdministersKeyThroughIam"
+    actions   = each.value
     resources = ["*"]
 
     principals {
@@ -55,18 +75,32 @@ data "aws_iam_policy_document" "kms_account" {
   }
 }
 
-# The policies of the main key (var.region) and the WAF logs key (us-east-1,
-# waf.tf): CloudWatch Logs encrypts this account's log groups of the key's
-# region, plus each key's own service statements below.
+# The regional keys: main (var.region), secrets (var.region) and WAF logs
+# (us-east-1, waf.tf). CloudWatch Logs encrypts this account's log groups of
+# the key's region with main and WAF logs; each key adds its own statements.
 locals {
-  kms_regional_keys = { main = var.region, waf_logs = "us-east-1" }
+  kms_regional_keys = {
+    main     = { region = var.region, account = "administer_and_use", log_groups = true }
+    secrets  = { region = var.region, account = "administer", log_groups = false }
+    waf_logs = { region = "us-east-1", account = "administer_and_use", log_groups = true }
+  }
 
-  kms_service_statements = {
+  # Secrets Manager appends "-" and six random characters to a secret's
+  # name; the ARNs cannot be referenced (the secrets name this key).
+  secret_arn_patterns = {
+    for key, secret in local.secrets :
+    key => "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}:secret:${local.name_prefix}/${secret.name}-??????"
+  }
+
+  secrets_manager_only = { test = "StringEquals", variable = "kms:ViaService", values = ["secretsmanager.${var.region}.amazonaws.com"] }
+
+  # principal: { type = "Service" or "AWS", identifiers }.
+  kms_key_statements = {
     main = [
       {
-        sid     = "CloudTrailEncryptsDynamodbTrail"
-        service = "cloudtrail.amazonaws.com"
-        actions = ["kms:GenerateDataKey*"]
+        sid       = "CloudTrailEncryptsDynamodbTrail"
+        principal = { type = "Service", identifiers = ["cloudtrail.amazonaws.com"] }
+        actions   = ["kms:GenerateDataKey*"]
         conditions = [
           { test = "StringEquals", variable = "aws:SourceArn", values = [local.dynamodb_trail_arn] },
           { test = "StringLike", variable = "kms:EncryptionContext:aws:cloudtrail:arn", values = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"] },
@@ -74,63 +108,91 @@ locals {
       },
       {
         sid        = "CloudTrailDescribesKey"
-        service    = "cloudtrail.amazonaws.com"
+        principal  = { type = "Service", identifiers = ["cloudtrail.amazonaws.com"] }
         actions    = ["kms:DescribeKey"]
         conditions = [{ test = "StringEquals", variable = "aws:SourceArn", values = [local.dynamodb_trail_arn] }]
       },
       {
         # Publishing to the encrypted trail_deliveries topic (cloudtrail.tf).
         sid        = "CloudTrailPublishesToEncryptedTopic"
-        service    = "cloudtrail.amazonaws.com"
+        principal  = { type = "Service", identifiers = ["cloudtrail.amazonaws.com"] }
         actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         conditions = [{ test = "StringEquals", variable = "aws:SourceArn", values = [local.dynamodb_trail_arn] }]
       },
       {
         sid        = "CloudWatchAlarmsPublishToEncryptedTopic"
-        service    = "cloudwatch.amazonaws.com"
+        principal  = { type = "Service", identifiers = ["cloudwatch.amazonaws.com"] }
         actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
       },
     ]
+    # Each function decrypts only the secrets in its access entry (main.tf).
+    # The operators' read-compare (GetSecretValue) decrypts, PutSecretValue
+    # generates a data key.
+    secrets = concat(
+      [
+        for key, fn in local.functions : {
+          sid       = "${join("", [for word in split("_", key) : title(word)])}DecryptsItsSecrets"
+          principal = { type = "AWS", identifiers = [aws_iam_role.function[key].arn] }
+          actions   = ["kms:Decrypt"]
+          conditions = [
+            local.secrets_manager_only,
+            { test = "StringLike", variable = "kms:EncryptionContext:SecretARN", values = [for secret in fn.access.secrets : local.secret_arn_patterns[secret]] },
+          ]
+        } if length(fn.access.secrets) > 0
+      ],
+      [
+        for operators in [var.secrets_operator_role_arns] : {
+          sid        = "OperatorsPutAndCompareSecrets"
+          principal  = { type = "AWS", identifiers = operators }
+          actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
+          conditions = [local.secrets_manager_only]
+        } if length(operators) > 0
+      ],
+    )
     waf_logs = []
   }
 }
 
 data "aws_iam_policy_document" "kms_regional" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
-  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to services by condition.
+  # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM) and to services and roles by condition.
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
   for_each = local.kms_regional_keys
 
-  source_policy_documents = [data.aws_iam_policy_document.kms_account.json]
+  source_policy_documents = [data.aws_iam_policy_document.kms_account[each.value.account].json]
 
   # No kms:DescribeKey here: its requests carry no encryption context, so
   # the condition below could never allow it. The context key is a String
   # (IAM service reference), hence StringLike.
-  statement {
-    sid = "CloudWatchLogsEncryptsOurLogGroups"
-    actions = [
-      "kms:Decrypt",
-      "kms:Encrypt",
-      "kms:GenerateDataKey*",
-      "kms:ReEncrypt*",
-    ]
-    resources = ["*"]
+  dynamic "statement" {
+    for_each = each.value.log_groups ? [each.value.region] : []
 
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${each.value}.amazonaws.com"]
-    }
+    content {
+      sid = "CloudWatchLogsEncryptsOurLogGroups"
+      actions = [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey*",
+        "kms:ReEncrypt*",
+      ]
+      resources = ["*"]
 
-    condition {
-      test     = "StringLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${each.value}:${local.account_id}:log-group:*"]
+      principals {
+        type        = "Service"
+        identifiers = ["logs.${statement.value}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringLike"
+        variable = "kms:EncryptionContext:aws:logs:arn"
+        values   = ["arn:${local.partition}:logs:${statement.value}:${local.account_id}:log-group:*"]
+      }
     }
   }
 
   dynamic "statement" {
-    for_each = local.kms_service_statements[each.key]
+    for_each = local.kms_key_statements[each.key]
 
     content {
       sid       = statement.value.sid
@@ -138,8 +200,8 @@ data "aws_iam_policy_document" "kms_regional" {
       resources = ["*"]
 
       principals {
-        type        = "Service"
-        identifiers = [statement.value.service]
+        type        = statement.value.principal.type
+        identifiers = statement.value.principal.identifiers
       }
 
       dynamic "condition" {
@@ -156,7 +218,7 @@ data "aws_iam_policy_document" "kms_regional" {
 }
 
 resource "aws_kms_key" "main" {
-  description             = "${local.name_prefix}: data at rest (DynamoDB, secrets, parameters, queues, topics, logs, Lambda environment)"
+  description             = "${local.name_prefix}: data at rest (DynamoDB, parameters, queues, topics, logs, Lambda environment)"
   deletion_window_in_days = 30
   enable_key_rotation     = true
   policy                  = data.aws_iam_policy_document.kms_regional["main"].json
@@ -167,11 +229,23 @@ resource "aws_kms_alias" "main" {
   target_key_id = aws_kms_key.main.key_id
 }
 
+resource "aws_kms_key" "secrets" {
+  description             = "${local.name_prefix}: Secrets Manager secrets, decrypted only by the functions that read them and the operators"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy                  = data.aws_iam_policy_document.kms_regional["secrets"].json
+}
+
+resource "aws_kms_alias" "secrets" {
+  name          = "alias/${local.name_prefix}-secrets"
+  target_key_id = aws_kms_key.secrets.key_id
+}
+
 data "aws_iam_policy_document" "kms_site" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
   # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; CloudFront may only decrypt, for our distribution.
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
-  source_policy_documents = [data.aws_iam_policy_document.kms_account.json]
+  source_policy_documents = [data.aws_iam_policy_document.kms_account["administer_and_use"].json]
 
   statement {
     sid       = "CloudFrontReadsSiteObjects"

@@ -44,7 +44,7 @@ resource "aws_lambda_function" "function" {
     variables = merge(
       local.lambda_common_environment,
       { POWERTOOLS_SERVICE_NAME = each.key },
-      each.value.environment,
+      local.function_environment[each.key],
     )
   }
 

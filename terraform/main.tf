@@ -36,8 +36,8 @@ locals {
 
   lambda_packages_dir = coalesce(var.lambda_packages_dir, "${path.module}/../build/lambda/arm64")
 
-  # Environment every function gets; the per-function maps below add only
-  # what that function reads. Values name resources, never secret values.
+  # Environment every function gets; local.function_environment below adds
+  # only what each function reads. Values name resources, never secret values.
   lambda_common_environment = {
     CONFIG_PARAMETER_PATH        = local.config_parameter_path
     POWERTOOLS_LOG_LEVEL         = var.log_level
@@ -46,7 +46,8 @@ locals {
 
   # The catalogue of functions. Every per-function resource (package, log
   # group, role, function, policy, alarms) is a for_each over this map; only
-  # the triggers (API routes, SQS mapping, schedule) are written per function.
+  # the triggers (API routes, SQS mapping, schedule) are written per function,
+  # and what it is told in local.function_environment. It names no resource.
   #
   # access: what the function's role may touch, one entry per statement
   # (iam.tf builds the policy from it; every function has every kind):
@@ -74,12 +75,6 @@ locals {
         secrets    = ["pii_encryption_key", "stripe_secret_key"]
         parameters = []
       }
-      environment = {
-        IDEMPOTENCY_TABLE_NAME      = aws_dynamodb_table.shop["idempotency"].name
-        ORDERS_TABLE_NAME           = aws_dynamodb_table.shop["orders"].name
-        PII_KEY_SECRET_ID           = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
-        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
-      }
     }
     stripe_webhook = {
       description          = "Stripe webhook: verifies the signature, records the event once, moves the order, enqueues fulfillment."
@@ -101,14 +96,6 @@ locals {
         }
         secrets    = ["stripe_secret_key", "stripe_webhook_secret"]
         parameters = []
-      }
-      environment = {
-        EVENTS_TABLE_NAME     = aws_dynamodb_table.shop["events"].name
-        FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
-        ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name
-        # Refund and dispute events carry no order id: the handler looks up the PaymentIntent.
-        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
-        STRIPE_WEBHOOK_SECRET_ID    = aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn
       }
     }
     fulfillment = {
@@ -136,19 +123,6 @@ locals {
         secrets    = ["pii_encryption_key", "stripe_secret_key"]
         parameters = ["fulfillment_api_key"]
       }
-      environment = {
-        AUTO_REFUND_FAILED_FULFILLMENT = tostring(var.auto_refund_failed_fulfillment)
-        FULFILLMENT_API_KEY_PARAMETER  = aws_ssm_parameter.secure["fulfillment_api_key"].name
-        FULFILLMENT_DLQ_URL            = aws_sqs_queue.fulfillment_dlq.url
-        FULFILLMENT_MAX_ATTEMPTS       = tostring(var.fulfillment_max_attempts)
-        IDEMPOTENCY_TABLE_NAME         = aws_dynamodb_table.shop["idempotency"].name
-        ORDERS_TABLE_NAME              = aws_dynamodb_table.shop["orders"].name
-        PII_KEY_SECRET_ID              = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
-        # Refunds when fulfillment fails for good (auto_refund_failed_fulfillment).
-        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
-        # A retry of the refund comes from SQS; an SDK retry would break the time budget.
-        STRIPE_MAX_NETWORK_RETRIES = "0"
-      }
     }
     sweeper = {
       description = "Scheduled: re-enqueues paid orders past their state's bound, expires abandoned ones, counts the rest."
@@ -169,12 +143,46 @@ locals {
         secrets    = ["stripe_secret_key"]
         parameters = []
       }
-      environment = {
-        FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
-        ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name
-        # Cancels the PaymentIntents of abandoned orders.
-        STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
-      }
+    }
+  }
+
+  # What each function is told: resource names only (docs/contracts.md), on
+  # top of lambda_common_environment. Kept apart from local.functions, which
+  # names no resource, so key policies (kms.tf) can name the roles built from
+  # it while those resources are encrypted with the keys.
+  function_environment = {
+    orders = {
+      IDEMPOTENCY_TABLE_NAME      = aws_dynamodb_table.shop["idempotency"].name
+      ORDERS_TABLE_NAME           = aws_dynamodb_table.shop["orders"].name
+      PII_KEY_SECRET_ID           = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+      STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
+    }
+    stripe_webhook = {
+      EVENTS_TABLE_NAME     = aws_dynamodb_table.shop["events"].name
+      FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
+      ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name
+      # Refund and dispute events carry no order id: the handler looks up the PaymentIntent.
+      STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
+      STRIPE_WEBHOOK_SECRET_ID    = aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn
+    }
+    fulfillment = {
+      AUTO_REFUND_FAILED_FULFILLMENT = tostring(var.auto_refund_failed_fulfillment)
+      FULFILLMENT_API_KEY_PARAMETER  = aws_ssm_parameter.secure["fulfillment_api_key"].name
+      FULFILLMENT_DLQ_URL            = aws_sqs_queue.fulfillment_dlq.url
+      FULFILLMENT_MAX_ATTEMPTS       = tostring(var.fulfillment_max_attempts)
+      IDEMPOTENCY_TABLE_NAME         = aws_dynamodb_table.shop["idempotency"].name
+      ORDERS_TABLE_NAME              = aws_dynamodb_table.shop["orders"].name
+      PII_KEY_SECRET_ID              = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+      # Refunds when fulfillment fails for good (auto_refund_failed_fulfillment).
+      STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
+      # A retry of the refund comes from SQS; an SDK retry would break the time budget.
+      STRIPE_MAX_NETWORK_RETRIES = "0"
+    }
+    sweeper = {
+      FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url
+      ORDERS_TABLE_NAME     = aws_dynamodb_table.shop["orders"].name
+      # Cancels the PaymentIntents of abandoned orders.
+      STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
     }
   }
 }

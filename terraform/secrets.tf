@@ -1,4 +1,4 @@
-# Terraform creates the secrets (name, CMK, recovery window) and never their
+# Terraform creates the secrets (name, the secrets key, recovery window) and never their
 # values: state is plain text. scripts/put_secrets.py puts the values out of
 # band (see README.md). Functions get the ARN and read the value at run time.
 # The partner's API key is a SecureString parameter (parameters.tf).
@@ -26,6 +26,6 @@ resource "aws_secretsmanager_secret" "runtime" {
 
   name                    = "${local.name_prefix}/${each.value.name}"
   description             = each.value.description
-  kms_key_id              = aws_kms_key.main.arn
+  kms_key_id              = aws_kms_key.secrets.arn
   recovery_window_in_days = 30
 }

@@ -414,6 +414,22 @@ variable "stripe_publishable_key" {
 }
 
 ################################################################################
+# ---- secrets ----
+################################################################################
+
+variable "secrets_operator_role_arns" {
+  type        = list(string)
+  description = "IAM roles (this account) of the operators who run scripts/put_secrets.py. The secrets key (kms.tf) lets only the functions that read a secret and these roles decrypt, and only through Secrets Manager: an operator not listed gets AccessDeniedException from put_secrets.py's read-compare. Empty: nobody but the functions can read or put a secret's value."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.secrets_operator_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", arn))]) && length(distinct(var.secrets_operator_role_arns)) == length(var.secrets_operator_role_arns)
+    error_message = "secrets_operator_role_arns must list distinct IAM role ARNs (arn:aws:iam::<account>:role/<name>)."
+  }
+}
+
+################################################################################
 # ---- sqs ----
 ################################################################################
 

@@ -396,10 +396,123 @@ run "key_administrators_can_rotate_on_demand" {
   command = plan
 
   assert {
-    condition = contains(flatten([
-      for s in data.aws_iam_policy_document.kms_account.statement : s.actions
-    ]), "kms:RotateKeyOnDemand")
+    condition = alltrue([
+      for document in data.aws_iam_policy_document.kms_account :
+      contains(flatten([for s in document.statement : s.actions]), "kms:RotateKeyOnDemand")
+    ])
     error_message = "The key policies must allow kms:RotateKeyOnDemand."
+  }
+}
+
+# The secrets have their own key, and IAM cannot hand out its use: the
+# account statement administers it only, and each function may decrypt,
+# through Secrets Manager, only the secrets of its access entry.
+run "secrets_key_lets_only_the_functions_that_read_a_secret_decrypt_it" {
+  command = plan
+
+  override_resource {
+    target          = aws_kms_key.secrets
+    override_during = plan
+    values          = { arn = "arn:aws:kms:us-east-2:123456789012:key/secrets" }
+  }
+
+  override_resource {
+    target          = aws_kms_key.main
+    override_during = plan
+    values          = { arn = "arn:aws:kms:us-east-2:123456789012:key/main" }
+  }
+
+  override_resource {
+    target          = aws_iam_role.function["orders"]
+    override_during = plan
+    values          = { arn = "arn:aws:iam::123456789012:role/orders" }
+  }
+
+  override_resource {
+    target          = aws_iam_role.function["stripe_webhook"]
+    override_during = plan
+    values          = { arn = "arn:aws:iam::123456789012:role/stripe_webhook" }
+  }
+
+  override_resource {
+    target          = aws_iam_role.function["fulfillment"]
+    override_during = plan
+    values          = { arn = "arn:aws:iam::123456789012:role/fulfillment" }
+  }
+
+  override_resource {
+    target          = aws_iam_role.function["sweeper"]
+    override_during = plan
+    values          = { arn = "arn:aws:iam::123456789012:role/sweeper" }
+  }
+
+  assert {
+    condition     = alltrue([for secret in aws_secretsmanager_secret.runtime : secret.kms_key_id == aws_kms_key.secrets.arn])
+    error_message = "Every secret must be encrypted with the secrets key."
+  }
+
+  assert {
+    condition = (
+      local.kms_regional_keys.secrets.account == "administer" &&
+      length(setintersection(
+        flatten([for s in data.aws_iam_policy_document.kms_account["administer"].statement : s.actions]),
+        ["kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      )) == 0
+    )
+    error_message = "The secrets key's account statement must not delegate any cryptographic use (or grants) to IAM."
+  }
+
+  assert {
+    condition = {
+      for s in data.aws_iam_policy_document.kms_regional["secrets"].statement :
+      one(one(s.principals).identifiers) => {
+        actions = s.actions
+        via     = one([for c in s.condition : c.values if c.variable == "kms:ViaService"])
+        secrets = one([for c in s.condition : c.values if c.variable == "kms:EncryptionContext:SecretARN"])
+      }
+      } == {
+      for key, fn in local.functions : aws_iam_role.function[key].arn => {
+        actions = toset(["kms:Decrypt"])
+        via     = tolist(["secretsmanager.us-east-2.amazonaws.com"])
+        secrets = tolist([
+          for secret in fn.access.secrets :
+          "arn:aws:secretsmanager:us-east-2:123456789012:secret:tickets-to-heaven-prod/${local.secrets[secret].name}-??????"
+        ])
+      } if length(fn.access.secrets) > 0
+    }
+    error_message = "The secrets key must let exactly each reading function's role decrypt its own secrets through Secrets Manager, and nobody else."
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for s in data.aws_iam_policy_document.function_base["orders"].statement : [
+        for c in s.condition : contains(c.values, "secretsmanager.us-east-2.amazonaws.com")
+      ]
+    ]))
+    error_message = "The main key must no longer be granted through Secrets Manager."
+  }
+}
+
+run "operators_named_may_put_and_compare_secrets" {
+  command = plan
+
+  variables {
+    secrets_operator_role_arns = ["arn:aws:iam::123456789012:role/operator"]
+  }
+
+  assert {
+    condition = [
+      for s in data.aws_iam_policy_document.kms_regional["secrets"].statement : {
+        principals = one(s.principals).identifiers
+        actions    = s.actions
+        conditions = [for c in s.condition : "${c.variable}=${join(",", c.values)}"]
+      } if s.sid == "OperatorsPutAndCompareSecrets"
+      ] == [{
+        principals = toset(["arn:aws:iam::123456789012:role/operator"])
+        actions    = toset(["kms:Decrypt", "kms:GenerateDataKey"])
+        conditions = ["kms:ViaService=secretsmanager.us-east-2.amazonaws.com"]
+    }]
+    error_message = "The operators listed must get Decrypt and GenerateDataKey on the secrets key through Secrets Manager only."
   }
 }
 
@@ -490,6 +603,7 @@ run "rejects_a_bad_value_of_every_single_rule_variable" {
     fulfillment_api_base_url              = "http://partner.example.com"
     stripe_api_base_url                   = "https://api.stripe.com/v1"
     stripe_publishable_key                = "sk_live_oops"
+    secrets_operator_role_arns            = ["arn:aws:iam::123456789012:user/operator"]
   }
 
   expect_failures = [
@@ -518,6 +632,7 @@ run "rejects_a_bad_value_of_every_single_rule_variable" {
     var.fulfillment_api_base_url,
     var.stripe_api_base_url,
     var.stripe_publishable_key,
+    var.secrets_operator_role_arns,
   ]
 }
 

@@ -99,3 +99,47 @@ def test_main_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(state: 
     foreign = group.replace(group.split(":")[4], "999999999999")
     theirs = request(logs, "kms:GenerateDataKey", key["arn"], **{"kms:EncryptionContext:aws:logs:arn": foreign})
     assert not evaluate(theirs, [], key_policy, key_policy=True).allowed
+
+
+def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict[str, dict[str, Any]]) -> None:
+    key = state["aws_kms_key.secrets"]
+    key_policy = Policy.parse("secrets key policy", key["policy"])
+    secret = {
+        name: state[f'aws_secretsmanager_secret.runtime["{name}"]']["arn"]
+        for name in ("stripe_secret_key", "stripe_webhook_secret")
+    }
+    assert all(state[f'aws_secretsmanager_secret.runtime["{name}"]']["kms_key_id"] == key["arn"] for name in secret)
+    orders = role_policy(state, 'aws_iam_role_policy.function["orders"]')
+    principal = state['aws_iam_role.function["orders"]']["arn"]
+
+    def decrypt(who: str, secret_arn: str, service: str = "secretsmanager") -> Request:
+        context = {"kms:ViaService": f"{service}.{REGION}.amazonaws.com", "kms:EncryptionContext:SecretARN": secret_arn}
+        return request(who, "kms:Decrypt", key["arn"], **context)
+
+    assert evaluate(decrypt(principal, secret["stripe_secret_key"]), [orders], key_policy, key_policy=True).allowed
+    # The webhook's signing secret is not the orders function's, and the key is used through Secrets Manager only.
+    assert not evaluate(
+        decrypt(principal, secret["stripe_webhook_secret"]), [orders], key_policy, key_policy=True
+    ).allowed
+    assert not evaluate(
+        decrypt(principal, secret["stripe_secret_key"], "ssm"), [orders], key_policy, key_policy=True
+    ).allowed
+    # An administrator whose IAM policy allows every KMS action administers the key but cannot read a secret:
+    # the key delegates no use to IAM (operators need secrets_operator_role_arns).
+    admin = Policy.parse(
+        "admin",
+        json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}),
+    )
+    administrator = principal.rsplit("/", 1)[0] + "/administrator"
+    assert evaluate(
+        request(administrator, "kms:RotateKeyOnDemand", key["arn"]), [admin], key_policy, key_policy=True
+    ).allowed
+    assert not evaluate(
+        decrypt(administrator, secret["stripe_secret_key"]), [admin], key_policy, key_policy=True
+    ).allowed
+    main = state["aws_kms_key.main"]
+    via_dynamodb = {"kms:ViaService": f"dynamodb.{REGION}.amazonaws.com"}
+    main_policy = Policy.parse("main key policy", main["policy"])
+    assert evaluate(
+        request(administrator, "kms:Decrypt", main["arn"], **via_dynamodb), [admin], main_policy, key_policy=True
+    ).allowed

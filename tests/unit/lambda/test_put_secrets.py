@@ -76,3 +76,23 @@ def test_a_plain_string_parameter_is_refused(
     assert "not a SecureString" in err
     assert "partner-new" not in err
     assert aws.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == "unset"
+
+
+def test_a_role_the_secrets_key_does_not_name_is_told_which_variable_to_set(
+    aws: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from botocore.exceptions import ClientError
+
+    # Given an operator role outside secrets_operator_role_arns: KMS refuses Secrets Manager's decrypt
+    def denied(client: Any, secret_id: str) -> None:
+        error = {"Code": "AccessDeniedException", "Message": "Access to KMS is not allowed"}
+        raise ClientError({"Error": error}, "GetSecretValue")
+
+    monkeypatch.setattr(put_secrets, "_current_value", denied)
+    for name, value in VALUES.items():
+        monkeypatch.setenv(name, value)
+    # When the script runs, Then each secret fails with the variable that grants it, and no value is printed
+    assert put_secrets.main(["--outputs", _outputs(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("secrets_operator_role_arns") == 3
+    assert "sk_test_new" not in err
