@@ -284,6 +284,16 @@ def _put_secure_parameter(client: Any, name: str, value: str) -> str:
     return "updated"
 
 
+def _hint(code: str, spec: SecretSpec) -> str:
+    """What to do about an AWS error code, for the error line."""
+    if code in ("ResourceNotFoundException", "ParameterNotFound"):
+        return " (was 'terraform apply' run for this region and account?)"
+    if code == "AccessDeniedException" and spec.store == "secretsmanager":
+        # The secrets key delegates no use to IAM (terraform/kms.tf).
+        return " (the secrets key lets only the roles in secrets_operator_role_arns read or put a value: add yours)"
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parse_args(argv)
@@ -336,12 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             error = exc.response.get("Error", {})
             code = error.get("Code", "ClientError")
             message = error.get("Message", "")
-            hint = ""
-            if code in ("ResourceNotFoundException", "ParameterNotFound"):
-                hint = " (was 'terraform apply' run for this region and account?)"
-            elif code == "AccessDeniedException" and spec.store != "ssm":
-                # The secrets key delegates no use to IAM (terraform/kms.tf).
-                hint = " (the secrets key lets only the roles in secrets_operator_role_arns read or put a value: add yours)"
+            hint = _hint(code, spec)
             print(f"put_secrets: error: {spec.key} [{secret_id}]: {code}: {message}{hint}", file=sys.stderr)
             failures += 1
         except (BotoCoreError, InputError) as exc:

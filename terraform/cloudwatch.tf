@@ -413,114 +413,75 @@ locals {
     ]
   }
   dashboard_api_dimensions = ["ApiName", aws_api_gateway_rest_api.api.name, "Stage", local.api_stage_name]
+
+  # The dashboard, row by row: the widgets of a row share its 24 columns
+  # equally, every widget is 6 high. Each is { title, stat, period, metrics }.
+  dashboard_rows = [
+    [
+      { title = "Lambda invocations", stat = "Sum", period = 300, metrics = local.dashboard_function_metrics["Invocations"] },
+      { title = "Lambda errors", stat = "Sum", period = 300, metrics = local.dashboard_function_metrics["Errors"] },
+      { title = "Lambda throttles", stat = "Sum", period = 300, metrics = local.dashboard_function_metrics["Throttles"] },
+    ],
+    [
+      {
+        title   = "API requests and errors", stat = "Sum", period = 300
+        metrics = [for metric in ["Count", "4XXError", "5XXError"] : concat(["AWS/ApiGateway", metric], local.dashboard_api_dimensions)]
+      },
+      {
+        title   = "API latency p95", stat = "p95", period = 300
+        metrics = [for metric in ["Latency", "IntegrationLatency"] : concat(["AWS/ApiGateway", metric], local.dashboard_api_dimensions)]
+      },
+      {
+        title = "Fulfillment queue", stat = "Maximum", period = 300
+        metrics = [
+          ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.fulfillment.name],
+          ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", aws_sqs_queue.fulfillment.name, { yAxis = "right" }],
+          ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.fulfillment_dlq.name],
+          ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.lambda_dlq.name],
+        ]
+      },
+    ],
+    [
+      { title = "Lambda duration p95", stat = "p95", period = 300, metrics = local.dashboard_function_metrics["Duration"] },
+      { title = "Lambda concurrent executions", stat = "Maximum", period = 60, metrics = local.dashboard_function_metrics["ConcurrentExecutions"] },
+    ],
+    [
+      { title = "DynamoDB consumed read capacity", stat = "Sum", period = 300, metrics = local.dashboard_table_metrics["ConsumedReadCapacityUnits"] },
+      { title = "DynamoDB consumed write capacity", stat = "Sum", period = 300, metrics = local.dashboard_table_metrics["ConsumedWriteCapacityUnits"] },
+      {
+        title = "DynamoDB item latency p99 (ms)", stat = "p99", period = 300
+        metrics = [
+          for pair in setproduct(values(aws_dynamodb_table.shop), local.dynamodb_operations) :
+          ["AWS/DynamoDB", "SuccessfulRequestLatency", "TableName", pair[0].name, "Operation", pair[1]]
+        ]
+      },
+    ],
+    [
+      {
+        title = "DynamoDB throttled requests", stat = "Sum", period = 300
+        metrics = [
+          for pair in setproduct(["ReadThrottleEvents", "WriteThrottleEvents"], values(aws_dynamodb_table.shop)) :
+          ["AWS/DynamoDB", pair[0], "TableName", pair[1].name]
+        ]
+      },
+    ],
+  ]
+
+  dashboard_widgets = flatten([
+    for row, widgets in local.dashboard_rows : [
+      for column, widget in widgets : {
+        type       = "metric"
+        x          = column * 24 / length(widgets)
+        y          = row * 6
+        width      = 24 / length(widgets)
+        height     = 6
+        properties = merge(widget, { region = var.region })
+      }
+    ]
+  ])
 }
 
 resource "aws_cloudwatch_dashboard" "shop" {
   dashboard_name = local.name_prefix
-  dashboard_body = jsonencode({
-    widgets = [
-      {
-        type = "metric", x = 0, y = 0, width = 8, height = 6
-        properties = {
-          title   = "Lambda invocations", region = var.region, stat = "Sum", period = 300
-          metrics = local.dashboard_function_metrics["Invocations"]
-        }
-      },
-      {
-        type = "metric", x = 8, y = 0, width = 8, height = 6
-        properties = {
-          title   = "Lambda errors", region = var.region, stat = "Sum", period = 300
-          metrics = local.dashboard_function_metrics["Errors"]
-        }
-      },
-      {
-        type = "metric", x = 16, y = 0, width = 8, height = 6
-        properties = {
-          title   = "Lambda throttles", region = var.region, stat = "Sum", period = 300
-          metrics = local.dashboard_function_metrics["Throttles"]
-        }
-      },
-      {
-        type = "metric", x = 0, y = 6, width = 8, height = 6
-        properties = {
-          title = "API requests and errors", region = var.region, stat = "Sum", period = 300
-          metrics = [
-            concat(["AWS/ApiGateway", "Count"], local.dashboard_api_dimensions),
-            concat(["AWS/ApiGateway", "4XXError"], local.dashboard_api_dimensions),
-            concat(["AWS/ApiGateway", "5XXError"], local.dashboard_api_dimensions),
-          ]
-        }
-      },
-      {
-        type = "metric", x = 8, y = 6, width = 8, height = 6
-        properties = {
-          title = "API latency p95", region = var.region, stat = "p95", period = 300
-          metrics = [
-            concat(["AWS/ApiGateway", "Latency"], local.dashboard_api_dimensions),
-            concat(["AWS/ApiGateway", "IntegrationLatency"], local.dashboard_api_dimensions),
-          ]
-        }
-      },
-      {
-        type = "metric", x = 16, y = 6, width = 8, height = 6
-        properties = {
-          title = "Fulfillment queue", region = var.region, stat = "Maximum", period = 300
-          metrics = [
-            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.fulfillment.name],
-            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", aws_sqs_queue.fulfillment.name, { yAxis = "right" }],
-            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.fulfillment_dlq.name],
-            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.lambda_dlq.name],
-          ]
-        }
-      },
-      {
-        type = "metric", x = 0, y = 12, width = 12, height = 6
-        properties = {
-          title   = "Lambda duration p95", region = var.region, stat = "p95", period = 300
-          metrics = local.dashboard_function_metrics["Duration"]
-        }
-      },
-      {
-        type = "metric", x = 12, y = 12, width = 12, height = 6
-        properties = {
-          title   = "Lambda concurrent executions", region = var.region, stat = "Maximum", period = 60
-          metrics = local.dashboard_function_metrics["ConcurrentExecutions"]
-        }
-      },
-      {
-        type = "metric", x = 0, y = 18, width = 8, height = 6
-        properties = {
-          title   = "DynamoDB consumed read capacity", region = var.region, stat = "Sum", period = 300
-          metrics = local.dashboard_table_metrics["ConsumedReadCapacityUnits"]
-        }
-      },
-      {
-        type = "metric", x = 8, y = 18, width = 8, height = 6
-        properties = {
-          title   = "DynamoDB consumed write capacity", region = var.region, stat = "Sum", period = 300
-          metrics = local.dashboard_table_metrics["ConsumedWriteCapacityUnits"]
-        }
-      },
-      {
-        type = "metric", x = 16, y = 18, width = 8, height = 6
-        properties = {
-          title = "DynamoDB item latency p99 (ms)", region = var.region, stat = "p99", period = 300
-          metrics = [
-            for pair in setproduct(values(aws_dynamodb_table.shop), local.dynamodb_operations) :
-            ["AWS/DynamoDB", "SuccessfulRequestLatency", "TableName", pair[0].name, "Operation", pair[1]]
-          ]
-        }
-      },
-      {
-        type = "metric", x = 0, y = 24, width = 24, height = 6
-        properties = {
-          title = "DynamoDB throttled requests", region = var.region, stat = "Sum", period = 300
-          metrics = concat(
-            [for table in aws_dynamodb_table.shop : ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", table.name]],
-            [for table in aws_dynamodb_table.shop : ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", table.name]],
-          )
-        }
-      },
-    ]
-  })
+  dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
 }

@@ -22,20 +22,42 @@ locals {
   }
 }
 
-data "aws_iam_policy_document" "lambda_assume_role" {
+# Who may assume each service role, with a confused-deputy guard: only the
+# service acting for this account and, where it names one, for this stack's
+# resource (CloudTrail: the trail).
+locals {
+  service_role_trust = {
+    lambda      = { service = "lambda.amazonaws.com", source_arns = [] }
+    api_gateway = { service = "apigateway.amazonaws.com", source_arns = [] }
+    cloudtrail  = { service = "cloudtrail.amazonaws.com", source_arns = [local.dynamodb_trail_arn] }
+  }
+}
+
+data "aws_iam_policy_document" "assume_role" {
+  for_each = local.service_role_trust
+
   statement {
     actions = ["sts:AssumeRole"]
 
     principals {
       type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
+      identifiers = [each.value.service]
     }
 
-    # Confused-deputy guard: only Lambda acting for this account assumes the role.
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
+    }
+
+    dynamic "condition" {
+      for_each = length(each.value.source_arns) > 0 ? [each.value.source_arns] : []
+
+      content {
+        test     = "StringEquals"
+        variable = "aws:SourceArn"
+        values   = condition.value
+      }
     }
   }
 }
@@ -45,7 +67,7 @@ resource "aws_iam_role" "function" {
 
   name               = local.function_names[each.key]
   description        = "Execution role of ${local.function_names[each.key]}"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
+  assume_role_policy = data.aws_iam_policy_document.assume_role["lambda"].json
 }
 
 data "aws_iam_policy_document" "function_base" {
@@ -97,57 +119,45 @@ data "aws_iam_policy_document" "function_base" {
 }
 
 # Each function's own statements, from its access entry in local.functions
-# (main.tf): one statement per table and queue entry, one for its secrets,
-# two for its SecureString parameters.
+# (main.tf): one per table and queue entry, one for its secrets, one for its
+# SecureString parameters (GetParameter with decryption), all of one shape;
+# and KMS for those parameters, only through SSM and only for them.
+locals {
+  function_statements = {
+    for key, fn in local.functions : key => concat(
+      [for sid, entry in fn.access.tables : { sid = sid, actions = entry.actions, resources = [aws_dynamodb_table.shop[entry.table].arn] }],
+      [for sid, entry in fn.access.queues : { sid = sid, actions = entry.actions, resources = [local.queue_arns[entry.queue]] }],
+      [for secrets in [fn.access.secrets] : {
+        sid       = "ReadSecrets"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [for secret in secrets : aws_secretsmanager_secret.runtime[secret].arn]
+      } if length(secrets) > 0],
+      [for parameters in [fn.access.parameters] : {
+        sid       = "ReadSecureParameters"
+        actions   = ["ssm:GetParameter"]
+        resources = [for parameter in parameters : aws_ssm_parameter.secure[parameter].arn]
+      } if length(parameters) > 0],
+    )
+  }
+}
+
 data "aws_iam_policy_document" "function" {
   for_each = local.functions
 
   source_policy_documents = [data.aws_iam_policy_document.function_base[each.key].json]
 
   dynamic "statement" {
-    for_each = each.value.access.tables
+    for_each = local.function_statements[each.key]
 
     content {
-      sid       = statement.key
+      sid       = statement.value.sid
       actions   = statement.value.actions
-      resources = [aws_dynamodb_table.shop[statement.value.table].arn]
+      resources = statement.value.resources
     }
   }
 
   dynamic "statement" {
-    for_each = each.value.access.queues
-
-    content {
-      sid       = statement.key
-      actions   = statement.value.actions
-      resources = [local.queue_arns[statement.value.queue]]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(each.value.access.secrets) > 0 ? [each.value.access.secrets] : []
-
-    content {
-      sid       = "ReadSecrets"
-      actions   = ["secretsmanager:GetSecretValue"]
-      resources = [for key in statement.value : aws_secretsmanager_secret.runtime[key].arn]
-    }
-  }
-
-  # SecureString parameters (parameters.tf): GetParameter with decryption,
-  # and KMS only through SSM and only for those parameters.
-  dynamic "statement" {
-    for_each = length(each.value.access.parameters) > 0 ? [each.value.access.parameters] : []
-
-    content {
-      sid       = "ReadSecureParameters"
-      actions   = ["ssm:GetParameter"]
-      resources = [for key in statement.value : aws_ssm_parameter.secure[key].arn]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(each.value.access.parameters) > 0 ? [each.value.access.parameters] : []
+    for_each = length(each.value.access.parameters) > 0 ? [[for parameter in each.value.access.parameters : aws_ssm_parameter.secure[parameter].arn]] : []
 
     content {
       sid       = "DecryptSecureParameters"
@@ -163,7 +173,7 @@ data "aws_iam_policy_document" "function" {
       condition {
         test     = "StringEquals"
         variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = [for key in statement.value : aws_ssm_parameter.secure[key].arn]
+        values   = statement.value
       }
     }
   }
@@ -186,31 +196,13 @@ locals {
   api_gateway_account_managed = var.api_gateway_account_role_arn == null
 }
 
-data "aws_iam_policy_document" "api_gateway_assume_role" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["apigateway.amazonaws.com"]
-    }
-
-    # Confused-deputy guard: only API Gateway acting for this account.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
 resource "aws_iam_role" "api_gateway_cloudwatch" {
   # On/off switch with the account setting.
   count = local.api_gateway_account_managed ? 1 : 0
 
   name               = "${local.name_prefix}-apigw-cloudwatch"
   description        = "Lets API Gateway write the shop API's execution and access logs"
-  assume_role_policy = data.aws_iam_policy_document.api_gateway_assume_role.json
+  assume_role_policy = data.aws_iam_policy_document.assume_role["api_gateway"].json
 }
 
 # Scoped to the shop API's execution and access log groups (created in
@@ -255,28 +247,10 @@ resource "aws_iam_role_policy" "api_gateway_cloudwatch" {
 # CloudTrail's role for the DynamoDB data-event log group (cloudtrail.tf)
 ################################################################################
 
-data "aws_iam_policy_document" "cloudtrail_assume_role" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudtrail.amazonaws.com"]
-    }
-
-    # Confused-deputy guard: only this stack's trail.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceArn"
-      values   = [local.dynamodb_trail_arn]
-    }
-  }
-}
-
 resource "aws_iam_role" "cloudtrail_logs" {
   name               = "${local.name_prefix}-cloudtrail-logs"
   description        = "Lets CloudTrail write the DynamoDB data events to CloudWatch Logs"
-  assume_role_policy = data.aws_iam_policy_document.cloudtrail_assume_role.json
+  assume_role_policy = data.aws_iam_policy_document.assume_role["cloudtrail"].json
 }
 
 data "aws_iam_policy_document" "cloudtrail_logs" {

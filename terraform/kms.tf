@@ -15,57 +15,45 @@
 # What the account root (that is, IAM policies) may do with a key. The
 # actions are listed instead of "kms:*": the same effect for key management
 # (on-demand rotation included), without granting future KMS actions by
-# default. "administer" leaves out every action that reveals or re-wraps
-# plaintext, and CreateGrant, which could hand those out.
-locals {
-  kms_administer_actions = [
-    "kms:CancelKeyDeletion",
-    "kms:CreateAlias",
-    "kms:DeleteAlias",
-    "kms:DescribeKey",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKey",
-    "kms:EnableKeyRotation",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
-    "kms:ListGrants",
-    "kms:ListKeyPolicies",
-    "kms:ListKeyRotations",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:RetireGrant",
-    "kms:RevokeGrant",
-    "kms:RotateKeyOnDemand",
-    "kms:ScheduleKeyDeletion",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateAlias",
-    "kms:UpdateKeyDescription",
-  ]
-
-  kms_account_actions = {
-    administer_and_use = sort(concat(local.kms_administer_actions, [
-      "kms:CreateGrant",
-      "kms:Decrypt",
-      "kms:Encrypt",
-      "kms:GenerateDataKey*",
-      "kms:ReEncrypt*",
-    ]))
-    administer = local.kms_administer_actions
-  }
-}
-
+# default. The secrets key gets the same statement without the actions that
+# use the key (kms_use_actions) and CreateGrant, which could hand those out.
 data "aws_iam_policy_document" "kms_account" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
   # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; writes are limited to the account root (IAM).
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
-  for_each = local.kms_account_actions
-
   statement {
-    sid       = "AccountAdministersKeyThroughIam"
-    actions   = each.value
+    sid = "AccountAdministersKeyThroughIam"
+    actions = [
+      "kms:CancelKeyDeletion",
+      "kms:CreateAlias",
+      "kms:CreateGrant",
+      "kms:Decrypt",
+      "kms:DeleteAlias",
+      "kms:DescribeKey",
+      "kms:DisableKey",
+      "kms:DisableKeyRotation",
+      "kms:EnableKey",
+      "kms:EnableKeyRotation",
+      "kms:Encrypt",
+      "kms:GenerateDataKey*",
+      "kms:GetKeyPolicy",
+      "kms:GetKeyRotationStatus",
+      "kms:ListAliases",
+      "kms:ListGrants",
+      "kms:ListKeyPolicies",
+      "kms:ListKeyRotations",
+      "kms:ListResourceTags",
+      "kms:PutKeyPolicy",
+      "kms:ReEncrypt*",
+      "kms:RetireGrant",
+      "kms:RevokeGrant",
+      "kms:RotateKeyOnDemand",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:UpdateAlias",
+      "kms:UpdateKeyDescription",
+    ]
     resources = ["*"]
 
     principals {
@@ -75,14 +63,34 @@ data "aws_iam_policy_document" "kms_account" {
   }
 }
 
-# The regional keys: main (var.region), secrets (var.region) and WAF logs
-# (us-east-1, waf.tf). CloudWatch Logs encrypts this account's log groups of
-# the key's region with main and WAF logs; each key adds its own statements.
 locals {
-  kms_regional_keys = {
-    main     = { region = var.region, account = "administer_and_use", log_groups = true }
-    secrets  = { region = var.region, account = "administer", log_groups = false }
-    waf_logs = { region = "us-east-1", account = "administer_and_use", log_groups = true }
+  kms_use_actions = ["kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+
+  kms_account_administers = {
+    sid        = "AccountAdministersKeyThroughIam"
+    principal  = { type = "AWS", identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"] }
+    actions    = [for action in one(data.aws_iam_policy_document.kms_account.statement).actions : action if !contains(local.kms_use_actions, action)]
+    conditions = []
+  }
+}
+
+# The regional keys: main (var.region), secrets (var.region) and WAF logs
+# (us-east-1, waf.tf), each with its own statements; all but secrets start
+# from the account statement.
+locals {
+  kms_regional_keys = toset(["main", "secrets", "waf_logs"])
+
+  # CloudWatch Logs encrypts this account's log groups of a key's region (main
+  # and WAF logs). No kms:DescribeKey: its requests carry no encryption
+  # context, so the condition could never allow it. The context key is a
+  # String (IAM service reference), hence StringLike.
+  kms_log_groups_statement = {
+    for region in distinct([var.region, "us-east-1"]) : region => {
+      sid        = "CloudWatchLogsEncryptsOurLogGroups"
+      principal  = { type = "Service", identifiers = ["logs.${region}.amazonaws.com"] }
+      actions    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      conditions = [{ test = "StringLike", variable = "kms:EncryptionContext:aws:logs:arn", values = ["arn:${local.partition}:logs:${region}:${local.account_id}:log-group:*"] }]
+    }
   }
 
   # Secrets Manager appends "-" and six random characters to a secret's
@@ -92,11 +100,16 @@ locals {
     key => "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}:secret:${local.name_prefix}/${secret.name}-??????"
   }
 
+  # Built from the names (aws_iam_role.function), so that the plan shows
+  # every principal of the key policy.
+  function_role_arns = { for key, name in local.function_names : key => "arn:${local.partition}:iam::${local.account_id}:role/${name}" }
+
   secrets_manager_only = { test = "StringEquals", variable = "kms:ViaService", values = ["secretsmanager.${var.region}.amazonaws.com"] }
 
   # principal: { type = "Service" or "AWS", identifiers }.
   kms_key_statements = {
     main = [
+      local.kms_log_groups_statement[var.region],
       {
         sid       = "CloudTrailEncryptsDynamodbTrail"
         principal = { type = "Service", identifiers = ["cloudtrail.amazonaws.com"] }
@@ -130,10 +143,11 @@ locals {
     # The operators' read-compare (GetSecretValue) decrypts, PutSecretValue
     # generates a data key.
     secrets = concat(
+      [local.kms_account_administers],
       [
         for key, fn in local.functions : {
           sid       = "${join("", [for word in split("_", key) : title(word)])}DecryptsItsSecrets"
-          principal = { type = "AWS", identifiers = [aws_iam_role.function[key].arn] }
+          principal = { type = "AWS", identifiers = [local.function_role_arns[key]] }
           actions   = ["kms:Decrypt"]
           conditions = [
             local.secrets_manager_only,
@@ -150,7 +164,7 @@ locals {
         } if length(operators) > 0
       ],
     )
-    waf_logs = []
+    waf_logs = [local.kms_log_groups_statement["us-east-1"]]
   }
 }
 
@@ -160,36 +174,7 @@ data "aws_iam_policy_document" "kms_regional" {
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
   for_each = local.kms_regional_keys
 
-  source_policy_documents = [data.aws_iam_policy_document.kms_account[each.value.account].json]
-
-  # No kms:DescribeKey here: its requests carry no encryption context, so
-  # the condition below could never allow it. The context key is a String
-  # (IAM service reference), hence StringLike.
-  dynamic "statement" {
-    for_each = each.value.log_groups ? [each.value.region] : []
-
-    content {
-      sid = "CloudWatchLogsEncryptsOurLogGroups"
-      actions = [
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:GenerateDataKey*",
-        "kms:ReEncrypt*",
-      ]
-      resources = ["*"]
-
-      principals {
-        type        = "Service"
-        identifiers = ["logs.${statement.value}.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringLike"
-        variable = "kms:EncryptionContext:aws:logs:arn"
-        values   = ["arn:${local.partition}:logs:${statement.value}:${local.account_id}:log-group:*"]
-      }
-    }
-  }
+  source_policy_documents = each.key == "secrets" ? [] : [data.aws_iam_policy_document.kms_account.json]
 
   dynamic "statement" {
     for_each = local.kms_key_statements[each.key]
@@ -234,6 +219,9 @@ resource "aws_kms_key" "secrets" {
   deletion_window_in_days = 30
   enable_key_rotation     = true
   policy                  = data.aws_iam_policy_document.kms_regional["secrets"].json
+
+  # KMS rejects a key policy that names a role that does not exist yet.
+  depends_on = [aws_iam_role.function]
 }
 
 resource "aws_kms_alias" "secrets" {
@@ -245,7 +233,7 @@ data "aws_iam_policy_document" "kms_site" {
   # checkov:skip=CKV_AWS_109: Key policy: Resource "*" means this key only; the root statement delegates to IAM as AWS documents.
   # checkov:skip=CKV_AWS_111: Key policy: Resource "*" means this key only; CloudFront may only decrypt, for our distribution.
   # checkov:skip=CKV_AWS_356: Key policy: a key policy can only name its own key, as "*".
-  source_policy_documents = [data.aws_iam_policy_document.kms_account["administer_and_use"].json]
+  source_policy_documents = [data.aws_iam_policy_document.kms_account.json]
 
   statement {
     sid       = "CloudFrontReadsSiteObjects"

@@ -99,38 +99,18 @@ output "orders_table_name" {
   value       = aws_dynamodb_table.shop["orders"].name
 }
 
-output "table_names" {
-  description = "All table names by key (orders, events, idempotency)."
-  value       = { for key, table in aws_dynamodb_table.shop : key => table.name }
-}
-
 ################################################################################
 # ---- lambda ----
 ################################################################################
 
 output "function_arns" {
-  description = "Function ARNs by key (orders, stripe_webhook, fulfillment)."
+  description = "Function ARNs by key (orders, stripe_webhook, fulfillment, sweeper)."
   value       = { for key, fn in aws_lambda_function.function : key => fn.arn }
 }
 
 output "function_names" {
-  description = "Function names by key (orders, stripe_webhook, fulfillment)."
+  description = "Function names by key (orders, stripe_webhook, fulfillment, sweeper)."
   value       = { for key, fn in aws_lambda_function.function : key => fn.function_name }
-}
-
-output "fulfillment_function_name" {
-  description = "Name of the fulfillment function."
-  value       = aws_lambda_function.function["fulfillment"].function_name
-}
-
-output "orders_function_name" {
-  description = "Name of the orders function."
-  value       = aws_lambda_function.function["orders"].function_name
-}
-
-output "stripe_webhook_function_name" {
-  description = "Name of the Stripe webhook function."
-  value       = aws_lambda_function.function["stripe_webhook"].function_name
 }
 
 ################################################################################
@@ -166,24 +146,9 @@ output "secure_parameter_names" {
   value       = { for key, parameter in aws_ssm_parameter.secure : key => parameter.name }
 }
 
-output "pii_encryption_key_secret_arn" {
-  description = "ARN of the PII field-encryption key secret (value set by scripts/put_secrets.py)."
-  value       = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
-}
-
 output "secret_arns" {
-  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret, pii_encryption_key); read by scripts/put_secrets.py --outputs."
+  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret, pii_encryption_key; values put by scripts/put_secrets.py --outputs)."
   value       = { for key, secret in aws_secretsmanager_secret.runtime : key => secret.arn }
-}
-
-output "stripe_secret_key_secret_arn" {
-  description = "ARN of the Stripe secret key secret (value set by scripts/put_secrets.py)."
-  value       = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
-}
-
-output "stripe_webhook_secret_arn" {
-  description = "ARN of the Stripe webhook signing secret (value set by scripts/put_secrets.py)."
-  value       = aws_secretsmanager_secret.runtime["stripe_webhook_secret"].arn
 }
 
 ################################################################################

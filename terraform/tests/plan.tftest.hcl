@@ -293,7 +293,7 @@ run "api_gateway_role_trusts_only_this_account" {
 
   assert {
     condition = anytrue([
-      for c in data.aws_iam_policy_document.api_gateway_assume_role.statement[0].condition :
+      for c in data.aws_iam_policy_document.assume_role["api_gateway"].statement[0].condition :
       c.test == "StringEquals" && c.variable == "aws:SourceAccount" && contains(c.values, "123456789012")
     ])
     error_message = "The API Gateway role's trust policy needs an aws:SourceAccount condition (confused deputy)."
@@ -397,8 +397,8 @@ run "key_administrators_can_rotate_on_demand" {
 
   assert {
     condition = alltrue([
-      for document in data.aws_iam_policy_document.kms_account :
-      contains(flatten([for s in document.statement : s.actions]), "kms:RotateKeyOnDemand")
+      for actions in [one(data.aws_iam_policy_document.kms_account.statement).actions, local.kms_account_administers.actions] :
+      contains(actions, "kms:RotateKeyOnDemand")
     ])
     error_message = "The key policies must allow kms:RotateKeyOnDemand."
   }
@@ -422,30 +422,6 @@ run "secrets_key_lets_only_the_functions_that_read_a_secret_decrypt_it" {
     values          = { arn = "arn:aws:kms:us-east-2:123456789012:key/main" }
   }
 
-  override_resource {
-    target          = aws_iam_role.function["orders"]
-    override_during = plan
-    values          = { arn = "arn:aws:iam::123456789012:role/orders" }
-  }
-
-  override_resource {
-    target          = aws_iam_role.function["stripe_webhook"]
-    override_during = plan
-    values          = { arn = "arn:aws:iam::123456789012:role/stripe_webhook" }
-  }
-
-  override_resource {
-    target          = aws_iam_role.function["fulfillment"]
-    override_during = plan
-    values          = { arn = "arn:aws:iam::123456789012:role/fulfillment" }
-  }
-
-  override_resource {
-    target          = aws_iam_role.function["sweeper"]
-    override_during = plan
-    values          = { arn = "arn:aws:iam::123456789012:role/sweeper" }
-  }
-
   assert {
     condition     = alltrue([for secret in aws_secretsmanager_secret.runtime : secret.kms_key_id == aws_kms_key.secrets.arn])
     error_message = "Every secret must be encrypted with the secrets key."
@@ -453,27 +429,29 @@ run "secrets_key_lets_only_the_functions_that_read_a_secret_decrypt_it" {
 
   assert {
     condition = (
-      local.kms_regional_keys.secrets.account == "administer" &&
-      length(setintersection(
-        flatten([for s in data.aws_iam_policy_document.kms_account["administer"].statement : s.actions]),
-        ["kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-      )) == 0
+      length(data.aws_iam_policy_document.kms_regional["secrets"].source_policy_documents) == 0 &&
+      [
+        for s in data.aws_iam_policy_document.kms_regional["secrets"].statement :
+        length(setintersection(s.actions, ["kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])) == 0 && contains(s.actions, "kms:PutKeyPolicy")
+        if one(s.principals).identifiers == toset(["arn:aws:iam::123456789012:root"])
+      ] == [true]
     )
     error_message = "The secrets key's account statement must not delegate any cryptographic use (or grants) to IAM."
   }
 
   assert {
     condition = {
-      for s in data.aws_iam_policy_document.kms_regional["secrets"].statement :
-      one(one(s.principals).identifiers) => {
-        actions = s.actions
-        via     = one([for c in s.condition : c.values if c.variable == "kms:ViaService"])
-        secrets = one([for c in s.condition : c.values if c.variable == "kms:EncryptionContext:SecretARN"])
-      }
+      for s in data.aws_iam_policy_document.kms_regional["secrets"].statement : s.sid => {
+        principals = one(s.principals).identifiers
+        actions    = s.actions
+        via        = one([for c in s.condition : c.values if c.variable == "kms:ViaService"])
+        secrets    = one([for c in s.condition : c.values if c.variable == "kms:EncryptionContext:SecretARN"])
+      } if s.sid != "AccountAdministersKeyThroughIam"
       } == {
-      for key, fn in local.functions : aws_iam_role.function[key].arn => {
-        actions = toset(["kms:Decrypt"])
-        via     = tolist(["secretsmanager.us-east-2.amazonaws.com"])
+      for key, fn in local.functions : "${join("", [for word in split("_", key) : title(word)])}DecryptsItsSecrets" => {
+        principals = toset(["arn:aws:iam::123456789012:role/tickets-to-heaven-prod-${replace(key, "_", "-")}"])
+        actions    = toset(["kms:Decrypt"])
+        via        = tolist(["secretsmanager.us-east-2.amazonaws.com"])
         secrets = tolist([
           for secret in fn.access.secrets :
           "arn:aws:secretsmanager:us-east-2:123456789012:secret:tickets-to-heaven-prod/${local.secrets[secret].name}-??????"
@@ -513,6 +491,27 @@ run "operators_named_may_put_and_compare_secrets" {
         conditions = ["kms:ViaService=secretsmanager.us-east-2.amazonaws.com"]
     }]
     error_message = "The operators listed must get Decrypt and GenerateDataKey on the secrets key through Secrets Manager only."
+  }
+}
+
+# The dashboard is laid out from its rows: every row fills the 24 columns
+# without overlap, each widget under the previous row.
+run "dashboard_rows_tile_the_grid" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for row, widgets in local.dashboard_rows : (
+        [for w in local.dashboard_widgets : w.x if w.y == row * 6] == [for column in range(length(widgets)) : column * 24 / length(widgets)] &&
+        sum([for w in local.dashboard_widgets : w.width if w.y == row * 6]) == 24
+      )
+    ]) && length(local.dashboard_widgets) == length(flatten(local.dashboard_rows))
+    error_message = "Each dashboard row must split the 24 columns among its widgets, left to right."
+  }
+
+  assert {
+    condition     = alltrue([for w in local.dashboard_widgets : w.properties.region == "us-east-2" && length(w.properties.metrics) > 0])
+    error_message = "Every widget needs the stack's region and at least one metric."
   }
 }
 

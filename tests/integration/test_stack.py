@@ -21,14 +21,13 @@ def test_stack_outputs_name_every_part(stack: Stack) -> None:
         "fulfillment_dlq_url",
         "site_bucket_name",
         "function_names",
-        "stripe_secret_key_secret_arn",
-        "stripe_webhook_secret_arn",
+        "secret_arns",
         "secure_parameter_names",
-        "pii_encryption_key_secret_arn",
         "config_parameter_path",
     ):
         assert outputs.get(name), f"output {name} is empty"
     assert set(outputs["function_names"]) == {"orders", "stripe_webhook", "fulfillment", "sweeper"}
+    assert set(outputs["secret_arns"]) == {"stripe_secret_key", "stripe_webhook_secret", "pii_encryption_key"}
 
 
 def test_functions_run_deployed_configuration(stack: Stack) -> None:
@@ -48,7 +47,7 @@ def test_functions_run_deployed_configuration(stack: Stack) -> None:
 def test_secrets_hold_values_put_out_of_band(stack: Stack) -> None:
     # Given scripts/put_secrets.py ran / When the secrets are read / Then they hold the values, and state has none
     secrets = stack.client("secretsmanager")
-    value = secrets.get_secret_value(SecretId=stack.outputs["stripe_webhook_secret_arn"])["SecretString"]
+    value = secrets.get_secret_value(SecretId=stack.outputs["secret_arns"]["stripe_webhook_secret"])["SecretString"]
     assert value == stack.secrets.stripe_webhook_secret
     state = stack.workspace.tf.execute_command("state", "pull").out
     assert stack.secrets.stripe_webhook_secret not in state
