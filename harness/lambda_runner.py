@@ -583,6 +583,11 @@ class LambdaRunner:
             self._latest.setdefault(name, worker)
             return self._latest[name]
 
+    def busy(self, name: str) -> list[FunctionWorker]:
+        """The environments running an invocation of ``name`` right now (fault injection kills one mid-call)."""
+        with self._lock:
+            return [w for w in self._busy.get(name, []) if isinstance(w, FunctionWorker)]
+
     def _acquire(self, name: str) -> FunctionWorker:
         """A free environment for one invocation, within the function's concurrency bound."""
         config = FunctionConfig.read(self.lambda_client, name)

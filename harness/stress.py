@@ -513,9 +513,11 @@ def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
 
     def kill_mid_call(total: int) -> None:
         if plan.kill_worker_at_call and total == plan.kill_worker_at_call and not killed.is_set():
-            killed.set()
-            process = stack.runner.worker(fulfillment)._process
+            # With a pool, the latest environment may be idle: kill one that is inside an invocation.
+            busy = stack.runner.busy(fulfillment)
+            process = busy[0]._process if busy else None
             if process is not None:
+                killed.set()
                 process.kill()  # the invocation waiting for this partner call dies with it
 
     # Faults leave room for the kill too: it costs the killed order one attempt.

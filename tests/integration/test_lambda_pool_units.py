@@ -223,3 +223,27 @@ def test_a_handler_that_cannot_be_imported_fails_at_start_with_its_output(
     with pytest.raises(InitError):
         runner.invoke("broken", {})
     runner.stop()
+
+
+def test_busy_lists_only_the_environments_inside_an_invocation(tmp_path: Path, lambda_api: FakeLambda) -> None:
+    # Given a function whose first environment is warm and idle
+    lambda_api.add("slow", package(tmp_path / "packages", "slow", SLOW_HANDLER))
+    runner = runner_for(tmp_path, lambda_api)
+    try:
+        runner.invoke("slow", {"sleep": 0})
+        assert runner.busy("slow") == []
+
+        # When one invocation is running
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = pool.submit(runner.invoke, "slow", {"sleep": 1.5})
+            deadline = time.monotonic() + 10
+            while not runner.busy("slow") and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+            # Then busy names exactly that environment (fault injection kills it mid-call)
+            busy = runner.busy("slow")
+            assert len(busy) == 1 and busy[0]._process is not None and busy[0]._process.poll() is None
+            assert running.result(timeout=10) == {"ok": True}
+        assert runner.busy("slow") == []
+    finally:
+        runner.stop()
