@@ -541,10 +541,8 @@ def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
         if plan.kill_worker_at_call and total == plan.kill_worker_at_call and not killed.is_set():
             # With a pool, the latest environment may be idle: kill one that is inside an invocation.
             busy = stack.runner.busy(fulfillment)
-            process = busy[0]._process if busy else None
-            if process is not None:
+            if busy and busy[0].crash():  # the invocation waiting for this partner call dies with it
                 killed.set()
-                process.kill()  # the invocation waiting for this partner call dies with it
 
     # Faults leave room for the kill too: it costs the killed order one attempt.
     partner = FlakyPartner(plan, max_faults=max(0, max_attempts - 2), on_call=kill_mid_call)

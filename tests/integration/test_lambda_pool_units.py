@@ -19,7 +19,7 @@ import pytest
 
 from harness import lambda_runner
 from harness.emulator import Emulator
-from harness.lambda_runner import InitError, LambdaRunner, ThrottledError, code_sha256
+from harness.lambda_runner import InitError, InvocationError, LambdaRunner, ThrottledError, code_sha256
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -245,5 +245,28 @@ def test_busy_lists_only_the_environments_inside_an_invocation(tmp_path: Path, l
             assert len(busy) == 1 and busy[0]._process is not None and busy[0]._process.poll() is None
             assert running.result(timeout=10) == {"ok": True}
         assert runner.busy("slow") == []
+    finally:
+        runner.stop()
+
+
+def test_a_crashed_environment_fails_its_invocation_and_is_replaced(tmp_path: Path, lambda_api: FakeLambda) -> None:
+    # Given an invocation running in a function's warm environment
+    lambda_api.add("slow", package(tmp_path / "packages", "slow", SLOW_HANDLER))
+    runner = runner_for(tmp_path, lambda_api)
+    try:
+        runner.invoke("slow", {"sleep": 0})
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = pool.submit(runner.invoke, "slow", {"sleep": 5})
+            deadline = time.monotonic() + 10
+            while not runner.busy("slow") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # When its process is killed mid-call
+            assert runner.busy("slow")[0].crash()
+            # Then that invocation fails as Lambda reports a crashed runtime, not as a timeout
+            with pytest.raises(InvocationError) as failed:
+                running.result(timeout=10)
+        assert failed.value.error["errorType"] == "Runtime.ExitError"
+        # And the next invocation gets a new environment and succeeds
+        assert runner.invoke("slow", {"sleep": 0}) == {"ok": True}
     finally:
         runner.stop()
