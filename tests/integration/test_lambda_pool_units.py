@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -225,6 +225,15 @@ def test_a_handler_that_cannot_be_imported_fails_at_start_with_its_output(
     runner.stop()
 
 
+def _running(pool: ThreadPoolExecutor, runner: LambdaRunner, sleep: float) -> Future[Any]:
+    """One invocation of ``slow`` submitted to ``pool``, returned once it is inside its environment."""
+    running = pool.submit(runner.invoke, "slow", {"sleep": sleep})
+    deadline = time.monotonic() + 10
+    while not runner.busy("slow") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return running
+
+
 def test_busy_lists_only_the_environments_inside_an_invocation(tmp_path: Path, lambda_api: FakeLambda) -> None:
     # Given a function whose first environment is warm and idle
     lambda_api.add("slow", package(tmp_path / "packages", "slow", SLOW_HANDLER))
@@ -235,10 +244,7 @@ def test_busy_lists_only_the_environments_inside_an_invocation(tmp_path: Path, l
 
         # When one invocation is running
         with ThreadPoolExecutor(max_workers=1) as pool:
-            running = pool.submit(runner.invoke, "slow", {"sleep": 1.5})
-            deadline = time.monotonic() + 10
-            while not runner.busy("slow") and time.monotonic() < deadline:
-                time.sleep(0.05)
+            running = _running(pool, runner, sleep=1.5)
 
             # Then busy names exactly that environment (fault injection kills it mid-call)
             busy = runner.busy("slow")
@@ -256,10 +262,7 @@ def test_a_crashed_environment_fails_its_invocation_and_is_replaced(tmp_path: Pa
     try:
         runner.invoke("slow", {"sleep": 0})
         with ThreadPoolExecutor(max_workers=1) as pool:
-            running = pool.submit(runner.invoke, "slow", {"sleep": 5})
-            deadline = time.monotonic() + 10
-            while not runner.busy("slow") and time.monotonic() < deadline:
-                time.sleep(0.05)
+            running = _running(pool, runner, sleep=5)
             # When its process is killed mid-call
             assert runner.busy("slow")[0].crash()
             # Then that invocation fails as Lambda reports a crashed runtime, not as a timeout
