@@ -34,7 +34,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -46,7 +46,7 @@ from werkzeug import Request, Response
 from harness import fakes
 from harness.customer import CARD_DECLINED, CARD_OK
 from harness.localstripe_server import WEBHOOK_RETRY_DELAYS_S
-from harness.net import LOOPBACK, free_port
+from harness.net import LOOPBACK, LoopbackHTTPServer, free_port
 from harness.toolchain import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -169,10 +169,8 @@ class FlakyPartner:
 # --------------------------------------------------------------------------- the emulator, throttling
 
 
-class ThrottlingProxy(ThreadingHTTPServer):
+class ThrottlingProxy(LoopbackHTTPServer):
     """Forwards the functions' AWS calls to the emulator; every Nth answers a throttling error."""
-
-    daemon_threads = True
 
     def __init__(self, upstream: str, every: int) -> None:
         super().__init__((LOOPBACK, free_port()), _ProxyHandler)
