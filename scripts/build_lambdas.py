@@ -50,11 +50,12 @@ MANYLINUX_TAGS = ("manylinux2014", "manylinux_2_28", "manylinux_2_34")
 PRUNE_DIRS = {"__pycache__", "bin"}
 # Distributions a function never imports (tests/unit/lambda/test_build_lambdas.py proves it by importing
 # each handler with them blocked). Leaving them out keeps those packages small.
-UNUSED_DISTRIBUTIONS = {
+# (cryptography is in no package since KMS encrypts the PII fields: lambda_src/shop/crypto.py.)
+UNUSED_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "orders": (),
-    "stripe_webhook": ("cryptography", "cffi", "pycparser"),
+    "stripe_webhook": (),
     "fulfillment": (),  # stripe: refunds when fulfillment fails for good (imported on first refund)
-    "sweeper": ("cryptography", "cffi", "pycparser"),
+    "sweeper": (),
 }
 PRUNE_SUFFIXES = (".pyc", ".pyo")
 # Written beside SHA256SUMS: the digest of the build's inputs, so an unchanged build is reused.

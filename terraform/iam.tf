@@ -96,7 +96,7 @@ data "aws_iam_policy_document" "function_base" {
 }
 
 # Each function's own statements, from its access entry in local.functions
-# (main.tf): one statement per table and queue entry, one for its secrets,
+# (main.tf): one statement per table, queue and PII entry, one for its secrets,
 # two for its SecureString parameters.
 data "aws_iam_policy_document" "function" {
   for_each = local.functions
@@ -163,6 +163,37 @@ data "aws_iam_policy_document" "function" {
         test     = "StringEquals"
         variable = "kms:EncryptionContext:PARAMETER_ARN"
         values   = [for key in statement.value : aws_ssm_parameter.secure[key].arn]
+      }
+    }
+  }
+
+  # PII fields (lambda_src/shop/crypto.py): KMS Encrypt/Decrypt called directly, on the main key, only for
+  # the listed fields of an order (encryption context tth:field, tth:order) and with no other context key,
+  # so these grants cannot decrypt what a service (Secrets Manager, SQS, ...) encrypted with the same key.
+  dynamic "statement" {
+    for_each = each.value.access.pii
+
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = [aws_kms_key.main.arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:tth:field"
+        values   = statement.value.fields
+      }
+
+      condition {
+        test     = "Null"
+        variable = "kms:EncryptionContext:tth:order"
+        values   = ["false"]
+      }
+
+      condition {
+        test     = "ForAllValues:StringEquals"
+        variable = "kms:EncryptionContextKeys"
+        values   = ["tth:field", "tth:order"]
       }
     }
   }

@@ -54,6 +54,8 @@ locals {
   #   queues     = { Sid = { queue = key of local.queue_arns, actions } }
   #   secrets    = [keys of aws_secretsmanager_secret.runtime]  (GetSecretValue)
   #   parameters = [keys of aws_ssm_parameter.secure]  (GetParameter + Decrypt via SSM)
+  #   pii        = { Sid = { actions, fields } }  (KMS Encrypt/Decrypt of those PII fields on the main
+  #                key, lambda_src/shop/crypto.py; only with the shop's encryption context)
   functions = {
     orders = {
       description = "Public shop API: configuration, placing and reading orders."
@@ -71,13 +73,18 @@ locals {
           IdempotencyRecords = { table = "idempotency", actions = local.dynamodb_idempotency }
         }
         queues     = {}
-        secrets    = ["pii_encryption_key", "stripe_secret_key"]
+        secrets    = ["stripe_secret_key"]
         parameters = []
+        pii = {
+          EncryptCustomerFields = { actions = ["kms:Encrypt"], fields = ["email", "name", "order_created"] }
+          # An idempotent retry replays the cached 201 body; the customer's fields are never read back here.
+          DecryptCachedOrder = { actions = ["kms:Decrypt"], fields = ["order_created"] }
+        }
       }
       environment = {
         IDEMPOTENCY_TABLE_NAME      = aws_dynamodb_table.shop["idempotency"].name
         ORDERS_TABLE_NAME           = aws_dynamodb_table.shop["orders"].name
-        PII_KEY_SECRET_ID           = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+        PII_KMS_KEY_ID              = aws_kms_key.main.arn
         STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
       }
     }
@@ -101,6 +108,7 @@ locals {
         }
         secrets    = ["stripe_secret_key", "stripe_webhook_secret"]
         parameters = []
+        pii        = {}
       }
       environment = {
         EVENTS_TABLE_NAME     = aws_dynamodb_table.shop["events"].name
@@ -133,8 +141,12 @@ locals {
           ParkForReview = { queue = "fulfillment_dlq", actions = ["sqs:SendMessage"] }
         }
         # The Stripe key refunds when fulfillment fails for good.
-        secrets    = ["pii_encryption_key", "stripe_secret_key"]
+        secrets    = ["stripe_secret_key"]
         parameters = ["fulfillment_api_key"]
+        # What the partner needs to issue the tickets.
+        pii = {
+          DecryptCustomerFields = { actions = ["kms:Decrypt"], fields = ["email", "name"] }
+        }
       }
       environment = {
         AUTO_REFUND_FAILED_FULFILLMENT = tostring(var.auto_refund_failed_fulfillment)
@@ -143,7 +155,7 @@ locals {
         FULFILLMENT_MAX_ATTEMPTS       = tostring(var.fulfillment_max_attempts)
         IDEMPOTENCY_TABLE_NAME         = aws_dynamodb_table.shop["idempotency"].name
         ORDERS_TABLE_NAME              = aws_dynamodb_table.shop["orders"].name
-        PII_KEY_SECRET_ID              = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+        PII_KMS_KEY_ID                 = aws_kms_key.main.arn
         # Refunds when fulfillment fails for good (auto_refund_failed_fulfillment).
         STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
         # A retry of the refund comes from SQS; an SDK retry would break the time budget.
@@ -168,6 +180,7 @@ locals {
         # Cancels the PaymentIntents of abandoned orders.
         secrets    = ["stripe_secret_key"]
         parameters = []
+        pii        = {}
       }
       environment = {
         FULFILLMENT_QUEUE_URL = aws_sqs_queue.fulfillment.url

@@ -166,13 +166,8 @@ output "secure_parameter_names" {
   value       = { for key, parameter in aws_ssm_parameter.secure : key => parameter.name }
 }
 
-output "pii_encryption_key_secret_arn" {
-  description = "ARN of the PII field-encryption key secret (value set by scripts/put_secrets.py)."
-  value       = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
-}
-
 output "secret_arns" {
-  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret, pii_encryption_key); read by scripts/put_secrets.py --outputs."
+  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret); read by scripts/put_secrets.py --outputs."
   value       = { for key, secret in aws_secretsmanager_secret.runtime : key => secret.arn }
 }
 

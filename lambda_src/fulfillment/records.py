@@ -82,7 +82,7 @@ def fulfil(*, message: dict[str, Any], attempt: int) -> str:
         max_attempts=deps.FULFILLMENT_MAX_ATTEMPTS,
         orders=deps.order_repository,
         client=deps.fulfillment_client(),
-        pii_key=deps.pii_key(),
+        pii=deps.pii_cipher(),
         policy=deps.failure_policy(),
     )
 

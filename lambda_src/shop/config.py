@@ -6,8 +6,6 @@ in memory for ``max_age`` seconds per execution environment.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 from dataclasses import dataclass
@@ -28,7 +26,6 @@ __all__ = [
     "STRIPE_TIMEOUT_SECONDS",
     "ShopParameters",
     "env_flag",
-    "get_secret_bytes_key",
     "get_secret_string",
     "get_secure_parameter",
     "load_parameters",
@@ -168,20 +165,3 @@ def get_secure_parameter(name: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) ->
     return _required_value(
         lambda: parameters.get_parameter(name, decrypt=True, max_age=max_age), "SecureString parameter"
     )
-
-
-def get_secret_bytes_key(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> bytes:
-    """Return the AES-256 key stored base64-encoded in ``secret_id`` (32 bytes).
-
-    Raises
-    ------
-    ConfigurationError
-        When the secret is not base64 of exactly 32 bytes.
-    """
-    try:
-        key = base64.b64decode(get_secret_string(secret_id, max_age=max_age), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ConfigurationError("PII key secret is not valid base64") from exc
-    if len(key) != 32:
-        raise ConfigurationError("PII key secret must decode to 32 bytes")
-    return key

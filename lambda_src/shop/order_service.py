@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from shop.crypto import encrypt_field, hash_token, new_order_token, token_matches
+from shop.crypto import Field, FieldCipher, hash_token, new_order_token, token_matches
 from shop.exceptions import NotFoundError, ShopError, ValidationError
 from shop.models import MAX_ORDER_AMOUNT, Order, OrderCreated, OrderLine, OrderStatus, OrderView
 from shop.repository import utc_now_iso
@@ -75,7 +75,7 @@ def place_order(
     *,
     repo: OrderRepository,
     gateway: PaymentGateway,
-    pii_key: bytes,
+    pii: FieldCipher,
 ) -> OrderCreated:
     """Create an order (PENDING_PAYMENT) and its Stripe PaymentIntent.
 
@@ -103,8 +103,8 @@ def place_order(
         currency=params.currency,
         lines=lines,
         token_hash=hash_token(token),
-        email_enc=encrypt_field(pii_key, request.customer.email, context=order_id),
-        name_enc=encrypt_field(pii_key, request.customer.name, context=order_id),
+        email_enc=pii.encrypt(request.customer.email, order_id=order_id, field=Field.EMAIL),
+        name_enc=pii.encrypt(request.customer.name, order_id=order_id, field=Field.NAME),
         created_at=now,
         updated_at=now,
     )

@@ -24,7 +24,6 @@ def test_stack_outputs_name_every_part(stack: Stack) -> None:
         "stripe_secret_key_secret_arn",
         "stripe_webhook_secret_arn",
         "secure_parameter_names",
-        "pii_encryption_key_secret_arn",
         "config_parameter_path",
     ):
         assert outputs.get(name), f"output {name} is empty"
