@@ -15,10 +15,11 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
 from shop.exceptions import ConfigurationError
-from shop.models import CatalogItem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+
+    from shop.models import CatalogItem
 
 __all__ = [
     "PARAMETER_MAX_AGE_SECONDS",
@@ -98,6 +99,10 @@ def _parse_parameters(raw: Mapping[str, str]) -> ShopParameters:
         if value is None or not value.strip():
             raise ConfigurationError(f"missing SSM parameter /{name}")
         return value.strip()
+
+    # The catalog's pydantic model is imported here, when parameters are first read: the webhook and the
+    # sweeper import this module for secrets and never parse a catalog at cold start.
+    from shop.models import CatalogItem
 
     try:
         catalog_json = json.loads(pick("catalog"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shop.crypto import Field, FieldCipher
+from shop.domain import OrderStatus, refund_idempotency_key
 from shop.exceptions import (
     FulfillmentPermanentError,
     FulfillmentRetryableError,
@@ -23,16 +24,14 @@ from shop.exceptions import (
     RateLimitedError,
 )
 from shop.fulfillment_client import MAX_RETRY_AFTER_SECONDS, FulfillmentRequest
-from shop.models import OrderStatus
-from shop.order_service import refund_idempotency_key
 from shop.outcomes import Outcome
 from shop.repository import utc_now_iso
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from shop.domain import FulfillmentResult, Order
     from shop.fulfillment_client import FulfillmentClient
-    from shop.models import FulfillmentResult, Order
     from shop.payments import PaymentGateway
     from shop.repository import OrderRepository
 

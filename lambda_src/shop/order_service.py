@@ -9,8 +9,9 @@ import uuid
 from typing import TYPE_CHECKING
 
 from shop.crypto import Field, FieldCipher, hash_token, new_order_token, token_matches
+from shop.domain import Order, OrderLine, OrderStatus, payment_idempotency_key, refund_idempotency_key
 from shop.exceptions import NotFoundError, ShopError, ValidationError
-from shop.models import MAX_ORDER_AMOUNT, Order, OrderCreated, OrderLine, OrderStatus, OrderView
+from shop.models import MAX_ORDER_AMOUNT, OrderCreated, OrderView, order_view
 from shop.repository import utc_now_iso
 
 if TYPE_CHECKING:
@@ -57,16 +58,6 @@ def price_lines(request: NewOrderRequest, params: ShopParameters) -> tuple[Order
     if not MIN_ORDER_AMOUNT <= total <= MAX_ORDER_AMOUNT:
         raise ValidationError("The order total is out of range.", [{"field": "items", "message": "total out of range"}])
     return tuple(lines)
-
-
-def payment_idempotency_key(order_id: str) -> str:
-    """Stripe idempotency key for an order's PaymentIntent."""
-    return f"tth-order-{order_id}-payment-intent"
-
-
-def refund_idempotency_key(order_id: str) -> str:
-    """Stripe idempotency key for an order's full refund (a retry can never refund twice)."""
-    return f"tth-order-{order_id}-refund"
 
 
 def place_order(
@@ -142,7 +133,7 @@ def get_order(order_id: str, token: str | None, *, repo: OrderRepository) -> Ord
     order = repo.get(order_id) if _plausible_id(order_id) else None
     if not token_matches(token, order.token_hash if order else None) or order is None:
         raise NotFoundError("Order not found.")
-    return order.to_view()
+    return order_view(order)
 
 
 def _plausible_id(order_id: str) -> bool:

@@ -199,3 +199,24 @@ def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tm
     key = (out / "BUILD_KEY").read_text()
     assert build.main(["--target", "host", "--out", str(out)]) == 0  # other options (bytecode): rebuilt
     assert (out / "BUILD_KEY").read_text() != key
+
+
+# What a function's cold start does not import (its first requests may): each costs init time.
+_NOT_AT_INIT = {
+    # Neither parses a request body: pydantic (and the API models) load only for the catalog, when the
+    # Stripe gateway first reads the parameters.
+    "stripe_webhook": ["pydantic", "pydantic_core", "shop.models"],
+    "sweeper": ["pydantic", "pydantic_core", "shop.models"],
+    # Reads its records with pydantic, but never the API models; Stripe only to refund.
+    "fulfillment": ["shop.models", "stripe"],
+}
+
+
+@pytest.mark.parametrize("function", sorted(_NOT_AT_INIT))
+def test_cold_start_leaves_out_what_only_later_paths_need(function: str) -> None:
+    absent = _NOT_AT_INIT[function]
+    code = f"import sys\nimport {function}.handler\nprint(sorted(m for m in {absent!r} if m in sys.modules))\n"
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src"), "LAMBDA_TASK_ROOT": str(ROOT / "lambda_src")}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]", f"{function} imports at init: {result.stdout.strip()}"

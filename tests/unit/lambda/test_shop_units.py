@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from lambda_helpers import ENV, plain_client, seed_order
+from pydantic import TypeAdapter, ValidationError
 
 from shop import config, crypto
 from shop.exceptions import ConfigurationError, ShopError
 from shop.models import ALLOWED_TRANSITIONS, OrderStatus, sources_of
 from shop.repository import OrderRepository
-
 
 
 def test_require_env_fails_fast_on_missing_or_blank() -> None:
@@ -193,8 +193,15 @@ def test_fulfillment_message_round_trips_through_the_queue(aws: Any) -> None:
     # The wire shape of docs/contracts.md, and what fulfillment's record model reads back
     assert sorted(json.loads(b)["order_id"] for b in bodies) == ["order-1", "order-2"]
     assert {"order_id": "order-1"} in [json.loads(b) for b in bodies]
-    read = sorted((FulfillmentMessage.model_validate_json(b) for b in bodies), key=lambda m: m.order_id)
+    reader = TypeAdapter(FulfillmentMessage)  # as fulfillment's record model reads it
+    read = sorted((reader.validate_json(b) for b in bodies), key=lambda m: m.order_id)
     assert [(m.order_id, m.reason) for m in read] == [("order-1", None), ("order-2", "partner said 400")]
+    assert reader.validate_json('{"order_id": "order-3", "extra": 1}').order_id == "order-3"
+    for bad in ("", "x" * 65):
+        with pytest.raises(ValidationError):
+            reader.validate_json(json.dumps({"order_id": bad}))
+        with pytest.raises(ValueError, match="1 to 64"):
+            queue.enqueue(bad)
 
 
 def test_only_the_shared_queue_module_sends_sqs_messages() -> None:
