@@ -207,8 +207,8 @@ _NOT_AT_INIT = {
     # Stripe gateway first reads the parameters.
     "stripe_webhook": ["pydantic", "pydantic_core", "shop.models"],
     "sweeper": ["pydantic", "pydantic_core", "shop.models"],
-    # Reads its records with pydantic, but never the API models; Stripe only to refund.
-    "fulfillment": ["shop.models", "stripe"],
+    # Reads its records with pydantic, but never the API models; Stripe only to refund; it serves no HTTP.
+    "fulfillment": ["shop.models", "stripe", "aws_lambda_powertools.event_handler"],
 }
 
 
