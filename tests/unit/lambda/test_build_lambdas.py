@@ -185,6 +185,38 @@ def test_swagger_assets_are_read_only_by_enable_swagger() -> None:
     assert not [p for p in (ROOT / "lambda_src").rglob("*.py") if "enable_swagger" in p.read_text()]
 
 
+def test_pydantic_imports_its_v1_layer_only_for_v1_style_types() -> None:
+    # The reason pydantic/v1/ is pruned: outside v1/ itself, only the schema builder imports it, and only for a
+    # type with __get_validators__, which no shop or Powertools model has (the unit tests run with it blocked).
+    import pydantic
+
+    root = Path(pydantic.__file__).parent
+    importers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "v1" not in path.relative_to(root).parts[:1] and path.name != "mypy.py"  # the mypy plugin: type checkers
+        if "from pydantic.v1" in path.read_text(encoding="utf-8")
+    )
+    assert importers == ["_internal/_generate_schema.py"]
+    source = (root / "_internal" / "_generate_schema.py").read_text(encoding="utf-8")
+    guard = source.index("__get_validators__")
+    assert source.index("from pydantic.v1") - guard < 200  # the import sits under that guard
+
+
+def test_tracing_patches_what_it_traces_without_the_pruned_xray_integrations() -> None:
+    # The reason the other aws_xray_sdk/ext/* are pruned: patching TRACED_MODULES imports only their integrations.
+    blocked = [package for package in build.PRUNED_PACKAGES if package.startswith("aws_xray_sdk.ext.")]
+    assert blocked
+    code = (
+        f"import sys\nfor m in {blocked!r}: sys.modules[m] = None\n"
+        "from aws_xray_sdk.core import patch\nfrom shop.tracing import TRACED_MODULES\npatch(TRACED_MODULES)\n"
+        "import botocore.client\nassert hasattr(botocore.client.BaseClient._make_api_call, '__wrapped__')\n"
+    )
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src")}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tmp_path: Path) -> None:
     deps = _tree(tmp_path)
     monkeypatch.setattr(build, "install_deps", lambda *a, **k: deps)
