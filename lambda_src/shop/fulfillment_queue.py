@@ -8,6 +8,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import boto3
+
 __all__ = ["FulfillmentMessage", "FulfillmentQueue"]
 
 MAX_ORDER_ID_LENGTH = 64
@@ -39,10 +41,13 @@ class FulfillmentQueue:
     Fulfillment is idempotent per order, so sending twice is safe.
     """
 
-    def __init__(self, sqs: Any, queue_url: str) -> None:
+    def __init__(self, sqs: Any | None, queue_url: str) -> None:
+        """``sqs``: a client, or ``None`` to create one at the first send (a cold start need not pay for it)."""
         self._sqs = sqs
         self._queue_url = queue_url
 
     def enqueue(self, order_id: str, reason: str | None = None) -> None:
         body = FulfillmentMessage(order_id=order_id, reason=reason).to_json()
+        if self._sqs is None:
+            self._sqs = boto3.client("sqs")
         self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=body)

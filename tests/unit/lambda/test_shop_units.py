@@ -186,7 +186,7 @@ def test_every_function_traces_only_the_shared_module_list() -> None:
 def test_fulfillment_message_round_trips_through_the_queue(aws: Any) -> None:
     from shop.fulfillment_queue import FulfillmentMessage, FulfillmentQueue
 
-    queue = FulfillmentQueue(aws.sqs, aws.queue_url)
+    queue = FulfillmentQueue(None, aws.queue_url)  # as the webhook and the sweeper build it: client at first send
     queue.enqueue("order-1")
     queue.enqueue("order-2", reason="partner said 400")
     bodies = [m["Body"] for m in aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10)["Messages"]]
