@@ -18,14 +18,14 @@ import fnmatch
 import json
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from harness.apigateway import ApiGateway, RestApi
 from harness.cloudfront import CloudFront, FunctionRunner, error_page
 from harness.http_messages import HttpRequest, HttpResponse
-from harness.net import LOOPBACK, free_port
+from harness.net import LOOPBACK, LoopbackHTTPServer, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -143,9 +143,7 @@ class Origins:
         )
 
 
-class _Listener(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Listener(LoopbackHTTPServer):
     def __init__(self, door: FrontDoor, scheme: str) -> None:
         super().__init__((LOOPBACK, free_port()), _Handler)
         self.door = door

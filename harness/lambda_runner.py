@@ -383,6 +383,17 @@ class FunctionWorker:
         self._results = os.fdopen(read_fd, "r")
         self.cold_starts += 1
 
+    def crash(self) -> bool:
+        """Kill the environment's process now, as a crash mid-invocation would (fault injection).
+
+        The invocation in progress fails with ``Runtime.ExitError``; False if no process runs.
+        """
+        process = self._process
+        if process is None or process.poll() is not None:
+            return False
+        process.kill()
+        return True
+
     def stop(self) -> None:
         if self._process and self._process.poll() is None:
             self._process.kill()
@@ -422,14 +433,28 @@ class FunctionWorker:
             reply = self._read_reply(deadline)
             duration_ms = (time.monotonic() - started) * 1000
             if reply is None:
-                self.stop()  # Lambda discards an environment whose invocation timed out
+                exit_code = self._process.poll()
+                self.stop()  # Lambda discards an environment whose invocation timed out or crashed
+                if exit_code is None:
+                    failure = {
+                        "errorType": "Sandbox.Timedout",
+                        "errorMessage": f"Task timed out after {self.config.timeout} s",
+                    }
+                else:
+                    failure = {
+                        "errorType": "Runtime.ExitError",
+                        "errorMessage": f"RequestId: {request['request_id']} Error: Runtime exited with {exit_code}",
+                    }
                 usage.record_invocation(
-                    self.config.name, event, None, self.config.memory, duration_ms, self.ship_logs(), "Sandbox.Timedout"
-                )
-                raise InvocationError(
                     self.config.name,
-                    {"errorType": "Sandbox.Timedout", "errorMessage": f"Task timed out after {self.config.timeout} s"},
+                    event,
+                    None,
+                    self.config.memory,
+                    duration_ms,
+                    self.ship_logs(),
+                    failure["errorType"],
                 )
+                raise InvocationError(self.config.name, failure)
             log_bytes = self.ship_logs()
             error = (reply.get("error") or {}).get("errorType") if "error" in reply else None
             usage.record_invocation(
@@ -589,6 +614,11 @@ class LambdaRunner:
             self._idle.setdefault(name, []).append(worker)
             self._latest.setdefault(name, worker)
             return self._latest[name]
+
+    def busy(self, name: str) -> list[FunctionWorker]:
+        """The environments running an invocation of ``name`` right now (fault injection kills one mid-call)."""
+        with self._lock:
+            return [w for w in self._busy.get(name, []) if isinstance(w, FunctionWorker)]
 
     def _acquire(self, name: str) -> FunctionWorker:
         """A free environment for one invocation, within the function's concurrency bound."""

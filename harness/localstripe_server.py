@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
+import json
 import logging
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
-from localstripe import resources, server
+from localstripe import resources, webhooks
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -53,6 +58,52 @@ def _allow_retry_after_decline() -> None:
     resources.PaymentIntent._api_update = classmethod(_api_update)
 
 
+# Stripe retries a delivery that fails (no 2xx, a timeout, a refused connection) with an
+# exponential backoff for up to three days and signs each attempt with its own timestamp;
+# localstripe tries once, signed with the event's creation time. The same schedule, in seconds.
+WEBHOOK_RETRY_DELAYS_S = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+WEBHOOK_TIMEOUT_S = 30.0  # longer than API Gateway's 29 s integration timeout: the shop answers first
+_log = logging.getLogger("aiohttp.access")
+
+
+def signature_header(secret: str, payload: bytes, timestamp: int) -> str:
+    signed = hmac.new(secret.encode(), b"%d.%s" % (timestamp, payload), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={signed}"
+
+
+async def _deliver(webhook: Any, event_type: str, payload: bytes) -> bool:
+    """One event to one endpoint, retried as Stripe retries; True once it answered 2xx."""
+    timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_S)
+    for attempt, delay in enumerate((0.0, *WEBHOOK_RETRY_DELAYS_S), start=1):
+        await asyncio.sleep(delay)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": signature_header(webhook.secret, payload, int(time.time())),
+        }
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.post(webhook.url, data=payload, headers=headers) as reply,
+            ):
+                if 200 <= reply.status < 300:
+                    _log.info('webhook "%s" successfully delivered (attempt %d)', event_type, attempt)
+                    return True
+                outcome = f"response code {reply.status}"
+        except (aiohttp.ClientError, TimeoutError) as error:
+            outcome = f"{type(error).__name__}: {error}"
+        _log.info('webhook "%s" failed with %s (attempt %d)', event_type, outcome, attempt)
+    _log.info('webhook "%s" given up after %d attempts', event_type, 1 + len(WEBHOOK_RETRY_DELAYS_S))
+    return False
+
+
+async def _send_webhook(event: Any) -> None:
+    """localstripe's delivery (a second after the event, to every endpoint subscribed), with retries."""
+    payload = json.dumps(event._export(), indent=2, sort_keys=True).encode()
+    await asyncio.sleep(1)
+    endpoints = [w for w in webhooks._webhooks.values() if w.events is None or event.type in w.events]
+    await asyncio.gather(*(_deliver(webhook, event.type, payload) for webhook in endpoints))
+
+
 _DELAY = {"seconds": 0.0}
 
 
@@ -77,6 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    from localstripe import server  # here, not at the top: importing it registers its routes (and warns)
 
     # No persistence: each run starts empty and nothing is written outside the run.
     resources.Store.try_load_from_disk = lambda self: None
@@ -84,6 +136,7 @@ def main() -> None:
 
     _accept_extra_payment_intent_args()
     _allow_retry_after_decline()
+    webhooks._send_webhook = _send_webhook  # schedule_webhook looks it up at each event
 
     server.app.middlewares.append(_delay)
     server.app.router.add_post("/_config/tth_delay", _set_delay)

@@ -34,7 +34,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -45,7 +45,8 @@ from werkzeug import Request, Response
 
 from harness import fakes
 from harness.customer import CARD_DECLINED, CARD_OK
-from harness.net import LOOPBACK, free_port
+from harness.localstripe_server import WEBHOOK_RETRY_DELAYS_S
+from harness.net import LOOPBACK, LoopbackHTTPServer, free_port
 from harness.toolchain import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -168,10 +169,8 @@ class FlakyPartner:
 # --------------------------------------------------------------------------- the emulator, throttling
 
 
-class ThrottlingProxy(ThreadingHTTPServer):
+class ThrottlingProxy(LoopbackHTTPServer):
     """Forwards the functions' AWS calls to the emulator; every Nth answers a throttling error."""
-
-    daemon_threads = True
 
     def __init__(self, upstream: str, every: int) -> None:
         super().__init__((LOOPBACK, free_port()), _ProxyHandler)
@@ -271,6 +270,7 @@ class Story:
     declined: bool = False
     double_clicked: bool = False
     same_answer_twice: bool | None = None
+    retried: int = 0  # places sent again after a retryable answer (the site's "Try again")
     errors: list[str] = field(default_factory=list)
 
 
@@ -279,6 +279,15 @@ def order_body(sku: str, index: int) -> dict[str, Any]:
         "items": [{"sku": sku, "quantity": 1 + index % 2}],
         "customer": {"email": f"crowd{index}@example.com", "name": f"Customer {index}"},
     }
+
+
+# The site's retry of a failed request (frontend/src/poll.ts retryDelay), offered as "Try again"
+# with the same Idempotency-Key for 429, 408 and 5xx (frontend/src/api.ts ApiError.retryable).
+SITE_RETRY_DELAYS_S = (2.0, 4.0, 8.0)
+
+
+def retryable(status: int) -> bool:
+    return status in (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.REQUEST_TIMEOUT) or status >= 500
 
 
 def customer(stack: Stack, plan: ChaosPlan, sku: str, index: int, *, samples: Samples) -> Story:
@@ -291,6 +300,12 @@ def customer(stack: Stack, plan: ChaosPlan, sku: str, index: int, *, samples: Sa
     key = f"stress-{plan.seed}-{index}-{uuid.uuid4().hex[:8]}"
     place = lambda: api.post(f"{url}/api/orders", json=body, headers={"Idempotency-Key": key}, timeout=60)  # noqa: E731
     reply = samples.timed("place", place)
+    for delay in SITE_RETRY_DELAYS_S:  # a lost or throttled answer: the customer tries again, same key
+        if not retryable(reply.status_code):
+            break
+        story.retried += 1
+        time.sleep(delay)
+        reply = samples.timed("place", place)
     if reply.status_code != HTTPStatus.CREATED:
         story.errors.append(f"place: {reply.status_code} {reply.text[:200]}")
         return story
@@ -338,20 +353,28 @@ def redeliver(stack: Stack, plan: ChaosPlan, payment_intents: set[str]) -> int:
     url = f"{stack.front.url}/api/webhooks/stripe"
     secret = stack.secrets.stripe_webhook_secret
 
+    retried: list[int] = []
+
     def send(event: dict[str, Any]) -> int:
+        """One delivery, retried as Stripe retries (harness/localstripe_server.py), each attempt signed anew."""
         payload = json.dumps(event)
-        signature = stripe.WebhookSignature.generate_signature_header(payload, secret)
-        headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
-        return requests.post(url, data=payload.encode(), headers=headers, timeout=60).status_code
+        for delay in (0.0, *WEBHOOK_RETRY_DELAYS_S):
+            time.sleep(delay)
+            signature = stripe.WebhookSignature.generate_signature_header(payload, secret)
+            headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
+            status = requests.post(url, data=payload.encode(), headers=headers, timeout=60).status_code
+            if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
+                break
+            retried.append(status)
+        return status
 
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="stripe") as pool:
         statuses = list(pool.map(send, copies))
-    failed = [s for s in statuses if s != HTTPStatus.OK]
+    if retried:
+        say(f"redelivery: {len(retried)} attempts answered {sorted(set(retried))} and were retried")
+    failed = [s for s in statuses if not HTTPStatus.OK <= s < HTTPStatus.MULTIPLE_CHOICES]
     if failed:
-        say(
-            f"redelivery: {len(failed)} of {len(statuses)} answered non-200 ({sorted(set(failed))}); "
-            "Stripe retries those"
-        )
+        say(f"redelivery: {len(failed)} of {len(statuses)} given up after every retry ({sorted(set(failed))})")
     return len(copies)
 
 
@@ -501,6 +524,7 @@ class ChaosResult:
     throttled: int
     killed: bool
     seconds: float
+    lambda_throttles: dict[str, int] = field(default_factory=dict)  # function -> invocations beyond its bound
 
 
 def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
@@ -513,10 +537,10 @@ def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
 
     def kill_mid_call(total: int) -> None:
         if plan.kill_worker_at_call and total == plan.kill_worker_at_call and not killed.is_set():
-            killed.set()
-            process = stack.runner.worker(fulfillment)._process
-            if process is not None:
-                process.kill()  # the invocation waiting for this partner call dies with it
+            # With a pool, the latest environment may be idle: kill one that is inside an invocation.
+            busy = stack.runner.busy(fulfillment)
+            if busy and busy[0].crash():  # the invocation waiting for this partner call dies with it
+                killed.set()
 
     # Faults leave room for the kill too: it costs the killed order one attempt.
     partner = FlakyPartner(plan, max_faults=max(0, max_attempts - 2), on_call=kill_mid_call)
@@ -524,6 +548,7 @@ def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
     stack.partner.expect_request(PARTNER_PATH, method="POST").respond_with_handler(partner.handle)
     samples = Samples()
     proxy = ThrottlingProxy(stack.emulator.endpoint, plan.emulator_throttle_every)
+    throttles_before = dict(stack.runner.throttles)
     try:
         with functions_through(stack, proxy):
             say(f"chaos: {plan.orders} orders from {plan.customers} concurrent customers")
@@ -541,8 +566,21 @@ def run_chaos(stack: Stack, plan: ChaosPlan) -> ChaosResult:
         stack.partner.clear()
         stack.partner.expect_request(PARTNER_PATH, method="POST").respond_with_handler(fakes.issue_tickets)
     ledger = read_ledger(stack, stories, partner)
+    lambda_throttles = {
+        name: count - throttles_before.get(name, 0)
+        for name, count in stack.runner.throttles.items()
+        if count > throttles_before.get(name, 0)
+    }
     return ChaosResult(
-        plan, ledger, samples, partner, redelivered, proxy.throttled, killed.is_set(), time.monotonic() - started
+        plan,
+        ledger,
+        samples,
+        partner,
+        redelivered,
+        proxy.throttled,
+        killed.is_set(),
+        time.monotonic() - started,
+        lambda_throttles,
     )
 
 
@@ -614,7 +652,7 @@ class FunctionTime:
     invocations: int = 0
     service_s: float = 0.0  # the worker running the invocation (the runner's measured duration)
     logs_s: float = 0.0  # shipping the invocation's output to its log group (the worker is held meanwhile)
-    config_s: float = 0.0  # the runner's GetFunction read before each invocation (under one lock for all)
+    config_s: float = 0.0  # the runner's GetFunction read before each invocation
     total_s: float = 0.0  # from the runner's invoke to its answer
 
     @property
@@ -624,7 +662,7 @@ class FunctionTime:
 
     @property
     def queue_s(self) -> float:
-        """Seconds invocations waited: for the worker, or for the runner's lock."""
+        """Seconds invocations spent in the runner besides work, logs and the read: a new environment's start."""
         return max(0.0, self.total_s - self.held_s - self.config_s)
 
 
@@ -698,19 +736,22 @@ class LoadStep:
     machine_busy: float  # share of all cores busy (every process on the machine)
     queue_left: int  # fulfillment messages still waiting when the step ended
     started: float = 0.0  # time.monotonic() at the step's start (the plot marks the steps)
+    pool_bounds: dict[str, int] = field(default_factory=dict)  # function -> environments it may run at once
+    pool_peaks: dict[str, int] = field(default_factory=dict)  # function -> most environments busy at once
 
     @property
     def orders_per_s(self) -> float:
         return self.orders / self.seconds if self.seconds else 0.0
 
-    def utilisation(self, function: str) -> float:
-        """Share of the step the function's one worker was taken (invocation + log shipping)."""
+    def environments(self, function: str) -> float:
+        """Mean environments of the function taken over the step (invocation + log shipping)."""
         entry = self.functions.get(function)
         return entry.held_s / self.seconds if entry and self.seconds else 0.0
 
-    def runner_lock(self) -> float:
-        """Share of the step the runner's one lock was held for GetFunction reads (all functions)."""
-        return sum(entry.config_s for entry in self.functions.values()) / self.seconds if self.seconds else 0.0
+    def utilisation(self, function: str) -> float:
+        """Share of the function's pool (its concurrency bound) taken over the step."""
+        bound = self.pool_bounds.get(function, 1)
+        return self.environments(function) / bound if bound else 0.0
 
 
 @dataclass
@@ -766,6 +807,7 @@ def run_load(stack: Stack, levels: tuple[int, ...], step_s: float, bound_s: floa
         deadline = started + step_s
 
         shopper = functools.partial(shop_until, stack, plan, sku, deadline, samples=step_samples)
+        stack.runner.peak_concurrency.clear()
         with function_times(stack) as times, ThreadPoolExecutor(level, thread_name_prefix="load") as pool:
             slots = [100_000 * level + 1000 * slot for slot in range(level)]
             step_stories = [story for done in pool.map(shopper, slots) for story in done]
@@ -788,6 +830,8 @@ def run_load(stack: Stack, levels: tuple[int, ...], step_s: float, bound_s: floa
                 busy,
                 fulfillment_backlog(stack),
                 started,
+                {name: stack.runner.concurrency(name).limit for name in times},
+                dict(stack.runner.peak_concurrency),
             )
         )
         samples.rows += step_samples.rows
@@ -859,10 +903,9 @@ def plot(chaos: ChaosResult | None, load: LoadResult, path: Path) -> None:
 
 
 def resources(step: LoadStep, names: dict[str, str]) -> list[str]:
-    """A step's resources, busiest first: a function's one worker (share of the step it ran), or a
-    process's CPU (cores; a Python process holds about one at most, the GIL)."""
-    candidates = {f"the {key} function's worker (busy)": step.utilisation(name) for key, name in names.items()}
-    candidates["the runner's GetFunction read, one lock for all functions (busy)"] = step.runner_lock()
+    """A step's resources, busiest first: a function's pool (share of its concurrency bound taken over
+    the step), or a process's CPU (cores; a Python process holds about one at most, the GIL)."""
+    candidates = {f"the {key} function's pool (busy)": step.utilisation(name) for key, name in names.items()}
     candidates |= {f"{layer} (CPU, cores)": cores for layer, cores in step.cpu_cores.items()}
     ranked = sorted(candidates.items(), key=lambda item: -item[1])
     return [f"{name} at {value:.0%}" if "busy" in name else f"{name} at {value:.2f}" for name, value in ranked]
@@ -902,6 +945,8 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
             f"| partner faults | {dict(sorted(chaos.partner.fault_kinds.items()))} |",
             f"| fulfillment worker killed mid-call | {'yes' if chaos.killed else 'no'} |",
             f"| emulator calls answered with a throttling error | {chaos.throttled} |",
+            f"| invocations beyond a function's concurrency (429 from Lambda) | {chaos.lambda_throttles or 0} |",
+            f"| orders placed again after a retryable answer (same key) | {sum(s.retried for s in ledger.stories)} |",
             "",
             "| ledger | value |",
             "| --- | --- |",
@@ -942,30 +987,31 @@ def report(chaos: ChaosResult | None, load: LoadResult, out_dir: Path) -> Path:
         f"The load run's orders once settled: {load.final_states} (every one paid; none may rest elsewhere "
         "than FULFILLED).",
         "",
-        "Where the time goes, per step. Per function (each has one warm worker, one invocation at a "
-        "time): *busy*, the share of the step its worker was taken; then per invocation the mean "
-        "milliseconds of work (the runner's measured duration) + log shipping (the worker stays taken) + "
-        "the runner's GetFunction read (under one lock for all functions), and the mean seconds it "
-        "*waited* (for the worker or that lock). *runner lock*: share of the step that lock was held. "
-        "CPU: cores each process used (a Python process holds about one at most).",
+        "Where the time goes, per step. Per function (a pool of environments up to its concurrency "
+        "bound, one invocation each at a time): *envs*, the mean environments taken over the step, the "
+        "most at once and the bound; *busy*, the mean as a share of the bound; then per invocation the "
+        "mean milliseconds of work (the runner's measured duration) + log shipping (the environment stays "
+        "taken) + the runner's GetFunction read, and the mean seconds *waited* besides (starting a new "
+        "environment). CPU: cores each process used (a Python process holds about one at most).",
         "",
         "| concurrency | "
-        + " | ".join(f"{k}: busy · work+logs+read ms · wait s" for k in keys)
-        + " | runner lock | "
+        + " | ".join(f"{k}: envs mean/peak/bound · busy · work+logs+read ms · wait s" for k in keys)
+        + " | "
         + " | ".join(f"{layer} CPU" for layer in layers)
         + " | machine CPU | busiest |",
-        "| --- " * (3 + len(keys) + len(layers)) + "| --- |",
+        "| --- " * (2 + len(keys) + len(layers)) + "| --- |",
     ]
     for s in load.steps:
         cells = []
         for key in keys:
             entry = s.functions.get(load.names[key], FunctionTime())
             n = entry.invocations or 1
+            name = load.names[key]
             cells.append(
-                f"{s.utilisation(load.names[key]):.0%} · {1000 * entry.service_s / n:.0f}+"
+                f"{s.environments(name):.1f}/{s.pool_peaks.get(name, 0)}/{s.pool_bounds.get(name, '?')} · "
+                f"{s.utilisation(name):.0%} · {1000 * entry.service_s / n:.0f}+"
                 f"{1000 * entry.logs_s / n:.0f}+{1000 * entry.config_s / n:.0f} · {entry.queue_s / n:.2f}"
             )
-        cells.append(f"{s.runner_lock():.0%}")
         cells += [f"{s.cpu_cores.get(layer, 0.0):.2f}" for layer in layers]
         lines.append(
             f"| {s.concurrency} | " + " | ".join(cells) + f" | {s.machine_busy:.0%} | {bottleneck(s, load.names)} |"

@@ -48,6 +48,7 @@ class Outcome(StrEnum):
     # sweeper
     REENQUEUED = "reenqueued"
     EXPIRED = "expired"
+    RECONCILED = "reconciled"  # an abandoned-looking order was paid after all: its webhook never came
     PAST_BOUND = "past_bound"
 
 
@@ -72,6 +73,7 @@ OUTCOME_METRICS: dict[Outcome, tuple[str, ...]] = {
     Outcome.TICKETS_CANCEL_FAILED: ("TicketsCancelFailed",),
     Outcome.REENQUEUED: ("OrdersReenqueued",),
     Outcome.EXPIRED: ("OrdersExpired",),
+    Outcome.RECONCILED: ("PaymentsReconciled",),
     Outcome.PAST_BOUND: ("OrdersPastBound",),
 }
 

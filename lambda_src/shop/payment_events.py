@@ -9,7 +9,7 @@ which repairs a lost enqueue; fulfillment is idempotent).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shop.domain import OrderStatus
 from shop.exceptions import EventInProgressError, ShopError
@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from shop.payments import PaymentGateway
     from shop.repository import EventRepository, OrderRepository
 
-__all__ = ["HANDLED_EVENT_TYPES", "EventContext", "EventReleaseError", "handle_event", "process_event"]
+__all__ = [
+    "HANDLED_EVENT_TYPES",
+    "EventContext",
+    "EventReleaseError",
+    "apply_payment",
+    "handle_event",
+    "process_event",
+]
 
 S = OrderStatus
 #: PII dropped when an unpaid order is canceled: nothing will be fulfilled for it.
@@ -97,12 +104,32 @@ def _resolve_order_id(obj: dict[str, Any], ctx: EventContext) -> str | None:
     return order_id
 
 
+class PayableOrder(Protocol):
+    """What applying a payment reads of an order (a stored ``Order`` or the sweeper's summary)."""
+
+    @property
+    def order_id(self) -> str: ...
+    @property
+    def status(self) -> OrderStatus: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def payment_intent_id(self) -> str | None: ...
+
+
 def on_payment_succeeded(obj: dict[str, Any], ctx: EventContext) -> Outcome:
     """PENDING_PAYMENT/PAYMENT_FAILED → PAID (+ one fulfillment message), or NEEDS_REVIEW on mismatch."""
     order_id = ctx.order_id = _metadata_order_id(obj)
     order = ctx.orders.get(order_id) if order_id else None
     if order is None:
         return Outcome.ORDER_NOT_FOUND
+    return apply_payment(order, obj, ctx)
+
+
+def apply_payment(order: PayableOrder, obj: dict[str, Any], ctx: EventContext) -> Outcome:
+    """A succeeded PaymentIntent ``obj`` applied to its order (the webhook's path and the sweeper's)."""
     if order.status == S.PAID:
         ctx.enqueue_fulfillment(order.order_id)  # redelivery after a lost enqueue; fulfillment is idempotent
         return Outcome.ALREADY_PAID

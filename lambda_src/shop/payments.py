@@ -67,6 +67,10 @@ class PaymentGateway(Protocol):
         """Return ``metadata.order_id`` of a PaymentIntent (or ``None``)."""
         ...
 
+    def payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+        """The PaymentIntent as the provider has it now (the object of its events)."""
+        ...
+
     def refund_payment(self, payment_intent_id: str, *, order_id: str, idempotency_key: str) -> RefundRef:
         """Refund a PaymentIntent in full."""
         ...
@@ -170,15 +174,19 @@ class StripeGateway:
 
     def order_id_for_payment_intent(self, payment_intent_id: str) -> str | None:
         """Look up ``metadata.order_id`` of a PaymentIntent (for charge and dispute events)."""
+        metadata = self.payment_intent(payment_intent_id).get("metadata") or {}
+        order_id = metadata.get("order_id")
+        return str(order_id) if order_id else None
+
+    def payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+        """Retrieve a PaymentIntent as a plain dict, the shape of ``data.object`` in its events."""
         import stripe
 
         try:
             intent = self._client.v1.payment_intents.retrieve(payment_intent_id)
         except stripe.StripeError as exc:
             raise _provider_error(exc) from exc
-        metadata = intent.to_dict().get("metadata") or {}
-        order_id = metadata.get("order_id")
-        return str(order_id) if order_id else None
+        return dict(intent.to_dict())
 
     def refund_payment(self, payment_intent_id: str, *, order_id: str, idempotency_key: str) -> RefundRef:
         """Refund a PaymentIntent in full (``metadata.order_id`` lets refund events find the order).

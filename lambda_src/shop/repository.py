@@ -80,6 +80,8 @@ class OrderSummary:
     status: OrderStatus
     updated_at: str
     payment_intent_id: str | None
+    amount: int
+    currency: str
 
 
 class _Table:
@@ -162,7 +164,7 @@ class OrderRepository:
         for page in paginator.paginate(
             TableName=self._table.name,
             FilterExpression=f"#status IN ({', '.join(values)})",
-            ProjectionExpression="order_id, #status, updated_at, payment_intent_id",
+            ProjectionExpression="order_id, #status, updated_at, payment_intent_id, amount, currency",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues=_to_ddb(values),
         ):
@@ -173,6 +175,8 @@ class OrderRepository:
                     status=OrderStatus(item["status"]),
                     updated_at=str(item.get("updated_at", "")),
                     payment_intent_id=item.get("payment_intent_id"),
+                    amount=int(item["amount"]),
+                    currency=str(item["currency"]),
                 )
 
     def set_payment_intent(self, order_id: str, payment_intent_id: str) -> None:

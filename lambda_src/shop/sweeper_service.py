@@ -3,8 +3,10 @@
 Stuck PAID/FULFILLING/REFUNDING orders are re-enqueued (fulfillment and refunds are idempotent);
 abandoned PENDING_PAYMENT/PAYMENT_FAILED orders are expired: the PaymentIntent is canceled, the
 order becomes CANCELED, its PII is removed and ``expires_at`` lets the table's TTL delete it after
-the retention. Orders that need a person (FULFILLMENT_FAILED, NEEDS_REVIEW, REFUND_FAILED) are
-counted; every order past its bound is counted as ``OrdersPastBound``.
+the retention. When Stripe refuses the cancel because the PaymentIntent succeeded after all (every
+delivery of its webhook failed), the payment is applied as the webhook would have: the order
+becomes PAID and is fulfilled. Orders that need a person (FULFILLMENT_FAILED, NEEDS_REVIEW,
+REFUND_FAILED) are counted; every order past its bound is counted as ``OrdersPastBound``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 from shop.domain import OrderStatus
 from shop.exceptions import PaymentRejectedError
 from shop.outcomes import Outcome
-from shop.payment_events import PII_ATTRIBUTES
+from shop.payment_events import PII_ATTRIBUTES, EventContext, apply_payment
 from shop.repository import utc_now_iso
 
 if TYPE_CHECKING:
@@ -67,17 +69,24 @@ def _parse(timestamp: str) -> datetime | None:
         return None
 
 
-def _expire(
-    order: OrderSummary, *, orders: OrderRepository, gateway: Callable[[], PaymentGateway], now: datetime
-) -> bool:
+def _apply_unseen_payment(order: OrderSummary, payment_intent_id: str, ctx: EventContext) -> Outcome | None:
+    """The cancel was refused: if the PaymentIntent succeeded, apply it (RECONCILED), else None."""
+    intent = ctx.gateway().payment_intent(payment_intent_id)
+    if intent.get("status") != "succeeded":
+        return None  # already canceled, or in a state a person should look at
+    return Outcome.RECONCILED if apply_payment(order, intent, ctx) == Outcome.PAID else None
+
+
+def _expire(order: OrderSummary, *, ctx: EventContext, now: datetime) -> Outcome | None:
+    """Cancel an abandoned order (EXPIRED), or apply its unseen payment (RECONCILED); None: neither."""
     if order.payment_intent_id:
         try:
-            gateway().cancel_payment_intent(
+            ctx.gateway().cancel_payment_intent(
                 order.payment_intent_id, idempotency_key=cancel_idempotency_key(order.order_id)
             )
         except PaymentRejectedError:
-            return False  # it may have been paid after all (a lost webhook): leave it to a person
-    return orders.transition(
+            return _apply_unseen_payment(order, order.payment_intent_id, ctx)
+    expired = ctx.orders.transition(
         order.order_id,
         S.CANCELED,
         allowed_from={order.status},
@@ -88,6 +97,7 @@ def _expire(
         },
         remove=PII_ATTRIBUTES,
     )
+    return Outcome.EXPIRED if expired else None
 
 
 def sweep(
@@ -99,13 +109,15 @@ def sweep(
 ) -> SweepReport:
     """Act on every order past its state's bound; returns what was done."""
     report = SweepReport()
+    ctx = EventContext(orders, enqueue_fulfillment, gateway)
     for order in orders.scan_by_status(BOUNDS):
         since = _parse(order.updated_at)
         if since is not None and now - since < BOUNDS[order.status]:
             continue
         if order.status in _EXPIRE:
-            if _expire(order, orders=orders, gateway=gateway, now=now):
-                report.outcomes[Outcome.EXPIRED] += 1
+            outcome = _expire(order, ctx=ctx, now=now)
+            if outcome is not None:
+                report.outcomes[outcome] += 1
                 continue
         elif order.status in _REENQUEUE:
             enqueue_fulfillment(order.order_id)

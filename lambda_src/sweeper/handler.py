@@ -26,13 +26,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         gateway=deps.payment_gateway,
         now=datetime.now(UTC),
     )
-    for outcome in (Outcome.REENQUEUED, Outcome.EXPIRED, Outcome.PAST_BOUND):
+    for outcome in (Outcome.REENQUEUED, Outcome.EXPIRED, Outcome.RECONCILED, Outcome.PAST_BOUND):
         # Emitted even when zero, so the alarms see data rather than gaps.
         for name in OUTCOME_METRICS[outcome]:
             count(deps.metrics, name, report.outcomes[outcome])
     summary = {
         "reenqueued": report.outcomes[Outcome.REENQUEUED],
         "expired": report.outcomes[Outcome.EXPIRED],
+        "reconciled": report.outcomes[Outcome.RECONCILED],
         "past_bound": dict(report.past_bound),
     }
     log = deps.logger.warning if report.past_bound else deps.logger.info

@@ -12,14 +12,14 @@ import sys
 import threading
 import time
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from harness import lambda_runner
 from harness.emulator import Emulator
-from harness.lambda_runner import InitError, LambdaRunner, ThrottledError, code_sha256
+from harness.lambda_runner import InitError, InvocationError, LambdaRunner, ThrottledError, code_sha256
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -223,6 +223,56 @@ def test_a_handler_that_cannot_be_imported_fails_at_start_with_its_output(
     with pytest.raises(InitError):
         runner.invoke("broken", {})
     runner.stop()
+
+
+def _running(pool: ThreadPoolExecutor, runner: LambdaRunner, sleep: float) -> Future[Any]:
+    """One invocation of ``slow`` submitted to ``pool``, returned once it is inside its environment."""
+    running = pool.submit(runner.invoke, "slow", {"sleep": sleep})
+    deadline = time.monotonic() + 10
+    while not runner.busy("slow") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return running
+
+
+def test_busy_lists_only_the_environments_inside_an_invocation(tmp_path: Path, lambda_api: FakeLambda) -> None:
+    # Given a function whose first environment is warm and idle
+    lambda_api.add("slow", package(tmp_path / "packages", "slow", SLOW_HANDLER))
+    runner = runner_for(tmp_path, lambda_api)
+    try:
+        runner.invoke("slow", {"sleep": 0})
+        assert runner.busy("slow") == []
+
+        # When one invocation is running
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = _running(pool, runner, sleep=1.5)
+
+            # Then busy names exactly that environment (fault injection kills it mid-call)
+            busy = runner.busy("slow")
+            assert len(busy) == 1 and busy[0]._process is not None and busy[0]._process.poll() is None
+            assert running.result(timeout=10) == {"ok": True}
+        assert runner.busy("slow") == []
+    finally:
+        runner.stop()
+
+
+def test_a_crashed_environment_fails_its_invocation_and_is_replaced(tmp_path: Path, lambda_api: FakeLambda) -> None:
+    # Given an invocation running in a function's warm environment
+    lambda_api.add("slow", package(tmp_path / "packages", "slow", SLOW_HANDLER))
+    runner = runner_for(tmp_path, lambda_api)
+    try:
+        runner.invoke("slow", {"sleep": 0})
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = _running(pool, runner, sleep=5)
+            # When its process is killed mid-call
+            assert runner.busy("slow")[0].crash()
+            # Then that invocation fails as Lambda reports a crashed runtime, not as a timeout
+            with pytest.raises(InvocationError) as failed:
+                running.result(timeout=10)
+        assert failed.value.error["errorType"] == "Runtime.ExitError"
+        # And the next invocation gets a new environment and succeeds
+        assert runner.invoke("slow", {"sleep": 0}) == {"ok": True}
+    finally:
+        runner.stop()
 
 
 ENV_HANDLER = """

@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 from test_order_flow import partner_requests
 from werkzeug import Response
 
 from harness import fakes
 from harness.customer import Shop, wait_until
+from harness.net import LOOPBACK, free_port
 
 if TYPE_CHECKING:
     from harness.stack import Stack
@@ -115,6 +117,43 @@ def test_sweeper_recovers_an_order_left_fulfilling_by_a_dead_worker(stack: Stack
     assert stack.stripe.payment_intent(payment_intent_id)["status"] == "canceled"
     item = dynamodb.get_item(TableName=_orders_table(stack), Key={"order_id": {"S": abandoned["orderId"]}})["Item"]
     assert "email_enc" not in item and "expires_at" in item
+
+
+def test_sweeper_fulfils_a_paid_order_whose_webhooks_were_all_lost(stack: Stack, shop: Shop, partner: Any) -> None:
+    partner.expect_request("/v1/ticket-orders", method="POST").respond_with_handler(fakes.issue_tickets)
+    # Given a payment whose webhook deliveries all fail: Stripe's endpoint answers 500 meanwhile
+    # (Stripe gives up after three days of retries; the fake after about a minute)
+    with HTTPServer(host=LOOPBACK, port=free_port(), threaded=True) as broken:
+        broken.expect_request("/webhook").respond_with_data("down", status=500)
+        stack.stripe.register_webhook(broken.url_for("/webhook"), stack.secrets.stripe_webhook_secret)
+        try:
+            order = shop.place_order(quantity=1)
+            assert shop.pay(order).status_code == 200
+            wait_until(
+                lambda: b"payment_intent.succeeded" in b"".join(r.data for r, _ in broken.log), what="a delivery"
+            )
+        finally:
+            stack.stripe.register_webhook(f"{stack.front.url}/api/webhooks/stripe", stack.secrets.stripe_webhook_secret)
+    payment_intent_id = order["clientSecret"].split("_secret_")[0]
+    assert stack.stripe.payment_intent(payment_intent_id)["status"] == "succeeded"
+    assert shop.get_order(order).json()["status"] == "PENDING_PAYMENT"
+    # And the order looks abandoned: a day old
+    a_day_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    stack.client("dynamodb").update_item(
+        TableName=_orders_table(stack),
+        Key={"order_id": {"S": order["orderId"]}},
+        UpdateExpression="SET updated_at = :t",
+        ExpressionAttributeValues={":t": {"S": a_day_ago}},
+    )
+
+    # When the scheduled sweeper runs: Stripe refuses to cancel a succeeded PaymentIntent
+    summary = stack.runner.invoke(stack.outputs["function_names"]["sweeper"], {})
+
+    # Then the payment is applied as its webhook would have been, and the order is fulfilled once
+    assert summary["reconciled"] == 1, summary
+    done = shop.wait_for_status(order, "FULFILLED", timeout=60)
+    assert len(done["tickets"]) == 1
+    assert [r.headers["Idempotency-Key"] for r in partner_requests(partner)] == [order["orderId"]]
 
 
 def _redrive(stack: Stack) -> subprocess.CompletedProcess[str]:

@@ -30,6 +30,7 @@ def test_crowd_with_faults_loses_nothing_and_fulfils_once(stack: Stack, capsys: 
         print(
             f"\nstress: {ledger.counts()} captured={sum(ledger.captured.values())} redelivered={result.redelivered} "
             f"faults={result.partner.fault_kinds} throttled={result.throttled} killed={result.killed} "
+            f"lambda_throttles={result.lambda_throttles} retried={sum(s.retried for s in ledger.stories)} "
             f"in {result.seconds:.0f} s",
             flush=True,
         )

@@ -169,14 +169,47 @@ def test_function_times_split_work_from_waiting_for_the_one_worker() -> None:
 
 
 def test_bottleneck_is_the_busiest_resource() -> None:
+    # Given a 10 s step in which the orders function's environments were taken 9.2 s in all
     names = {"orders": "tth-orders", "fulfillment": "tth-fulfillment"}
     step = LoadStep(
         10, 30, 10.0, 0.5, 1.0, 1.0,
         {"tth-orders": FunctionTime(30, service_s=8.2, logs_s=1.0, total_s=20.0),
          "tth-fulfillment": FunctionTime(15, service_s=3.0, total_s=3.0)},
         {"emulator (moto)": 0.7, "harness (customers, front door, poller, partner)": 0.4},
-        0.9, 0,
+        0.9, 0, pool_bounds={"tth-orders": 1, "tth-fulfillment": 10}, pool_peaks={"tth-orders": 1},
     )  # fmt: skip
-    assert stress.bottleneck(step, names) == "the orders function's worker (busy) at 92%"
-    step.cpu_cores["emulator (moto)"] = 0.97
-    assert stress.bottleneck(step, names) == "emulator (moto) (CPU, cores) at 0.97"
+    # Then with one environment allowed, its pool is the busiest resource
+    assert stress.bottleneck(step, names) == "the orders function's pool (busy) at 92%"
+    # And a pool of four is a quarter as busy (never past 100% of the pool): the emulator's CPU leads
+    step.pool_bounds["tth-orders"] = 4
+    assert step.environments("tth-orders") == pytest.approx(0.92)
+    assert step.utilisation("tth-orders") == pytest.approx(0.23)
+    assert stress.bottleneck(step, names) == "emulator (moto) (CPU, cores) at 0.70"
+
+
+def test_a_customer_tries_again_with_the_same_key_after_a_lost_answer(
+    httpserver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a front door whose first answer to a new order is API Gateway's 504
+    monkeypatch.setattr(stress, "SITE_RETRY_DELAYS_S", (0.01, 0.01, 0.01))
+    order = {"orderId": "o1", "orderToken": "t", "clientSecret": "pi_1_secret_x"}
+    httpserver.expect_ordered_request("/api/orders", method="POST").respond_with_data("timeout", status=504)
+    httpserver.expect_ordered_request("/api/orders", method="POST").respond_with_json(order, status=201)
+    httpserver.expect_ordered_request("/__stub_stripe/confirm", method="POST").respond_with_json({})
+    fake = SimpleNamespace(front=SimpleNamespace(url=httpserver.url_for("").rstrip("/")))
+    plan = stress.ChaosPlan(double_click_share=0, decline_share=0)
+    # When a customer orders
+    story = stress.customer(fake, plan, "GA", 1, samples=Samples())  # type: ignore[arg-type]
+    # Then the order is placed on the second try, with the same Idempotency-Key, and paid
+    assert (story.order, story.retried, story.paid, story.errors) == (order, 1, True, [])
+    keys = [request.headers["Idempotency-Key"] for request, _ in httpserver.log if request.path == "/api/orders"]
+    assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_a_customer_gives_up_after_the_sites_retries(httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stress, "SITE_RETRY_DELAYS_S", (0.01, 0.01))
+    httpserver.expect_request("/api/orders", method="POST").respond_with_data("busy", status=429)
+    fake = SimpleNamespace(front=SimpleNamespace(url=httpserver.url_for("").rstrip("/")))
+    story = stress.customer(fake, stress.ChaosPlan(), "GA", 1, samples=Samples())  # type: ignore[arg-type]
+    assert story.order is None and story.retried == 2
+    assert story.errors == ["place: 429 busy"]

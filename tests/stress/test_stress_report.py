@@ -51,6 +51,8 @@ def _load() -> LoadResult:
                 0.6,
                 0,
                 100.0 + 20 * n,
+                pool_bounds={"tth-orders": 2},
+                pool_peaks={"tth-orders": min(level, 2)},
             )
         )
     return LoadResult(steps, samples, 1.0, {"orders": "tth-orders"})
@@ -72,11 +74,11 @@ def test_report_writes_the_ledger_the_figure_and_the_plot(tmp_path: Path) -> Non
     assert "| violations | 0 |" in text
     # Step 1: 20 orders in 20 s, p95 0.25 s <= 1 s; step 5: p95 1.25 s > 1 s
     assert "**Sustained: 1.00 orders/s with p95 0.25 s ≤ 1 s (concurrency 1).**" in text
-    assert "| 5 | 75% · 375+0+10 · 0.10 | 2% | 0.30 | 60% | the orders function's worker (busy) at 75% |" in text
+    # Step 5: its environments were taken 15 s of 20 s, 0.75 at a time, of a pool of 2: 38% busy
+    assert "| 5 | 0.8/2/2 · 38% · 375+0+10 · 0.10 | 0.30 | 60% | the orders function's pool (busy) at 38% |" in text
     assert (
         "**Bottleneck** (step at concurrency 5, where p95 passed the bound or throughput stopped rising): "
-        "the orders function's worker (busy) at 75%; then emulator (moto) (CPU, cores) at 0.30, the runner's "
-        "GetFunction read, one lock for all functions (busy) at 2%. Machine CPU 60%"
+        "the orders function's pool (busy) at 38%; then emulator (moto) (CPU, cores) at 0.30. Machine CPU 60%"
     ) in text
     png = (tmp_path / "stress.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -56,7 +56,7 @@ def test_stuck_paid_orders_are_re_enqueued_and_counted(
     summary = handler.lambda_handler({}, lambda_context)
     # Then only the stuck order is sent to fulfillment again, and it is counted past its bound
     assert aws.queued_messages() == [{"order_id": stuck}]
-    assert summary == {"reenqueued": 1, "expired": 0, "past_bound": {status: 1}}
+    assert summary == {"reenqueued": 1, "expired": 0, "reconciled": 0, "past_bound": {status: 1}}
     metrics = _metrics(capsys)
     assert metrics["OrdersPastBound"] == 1 and metrics["OrdersReenqueued"] == 1 and metrics["OrdersExpired"] == 0
     assert _order(aws, stuck)["status"] == status
@@ -68,7 +68,12 @@ def test_orders_that_need_a_person_are_counted_not_touched(
 ) -> None:
     order_id = seed_order(aws.orders, status=status)
     _age(aws, order_id, minutes=61)
-    assert handler.lambda_handler({}, lambda_context) == {"reenqueued": 0, "expired": 0, "past_bound": {status: 1}}
+    assert handler.lambda_handler({}, lambda_context) == {
+        "reenqueued": 0,
+        "expired": 0,
+        "reconciled": 0,
+        "past_bound": {status: 1},
+    }
     assert aws.queued_messages() == []
     assert _order(aws, order_id)["status"] == status
 
@@ -77,7 +82,12 @@ def test_orders_that_need_a_person_are_counted_not_touched(
 def test_settled_orders_are_never_touched(handler: Any, aws: Any, lambda_context: Any, status: str) -> None:
     order_id = seed_order(aws.orders, status=status)
     _age(aws, order_id, days=3)
-    assert handler.lambda_handler({}, lambda_context) == {"reenqueued": 0, "expired": 0, "past_bound": {}}
+    assert handler.lambda_handler({}, lambda_context) == {
+        "reenqueued": 0,
+        "expired": 0,
+        "reconciled": 0,
+        "past_bound": {},
+    }
 
 
 @responses.activate
@@ -95,7 +105,7 @@ def test_abandoned_orders_are_expired_and_lose_their_pii(
     # When the sweeper runs
     summary = handler.lambda_handler({}, lambda_context)
     # Then its PaymentIntent is canceled (idempotently) and the order is CANCELED without PII, TTL set
-    assert summary == {"reenqueued": 0, "expired": 1, "past_bound": {}}
+    assert summary == {"reenqueued": 0, "expired": 1, "reconciled": 0, "past_bound": {}}
     assert cancel.call_count == 1
     assert cancel.calls[0].request.headers["Idempotency-Key"] == f"tth-order-{order_id}-cancel"
     item = _order(aws, order_id)
@@ -104,21 +114,63 @@ def test_abandoned_orders_are_expired_and_lose_their_pii(
     assert 29 * 86400 < int(item["expires_at"]) - time.time() <= 30 * 86400
 
 
-@responses.activate
-def test_abandoned_order_whose_payment_cannot_be_canceled_is_left_for_a_person(
-    handler: Any, aws: Any, lambda_context: Any
-) -> None:
-    # Given Stripe refuses the cancel (the PaymentIntent succeeded; its webhook was lost)
-    order_id = seed_order(aws.orders)
-    _age(aws, order_id, hours=25)
+def _cancel_refused() -> None:
+    """Stripe refuses to cancel the PaymentIntent (it succeeded, or is canceled already)."""
     responses.post(
         f"{STRIPE_API}/v1/payment_intents/pi_3PTest/cancel",
-        json={"error": {"type": "invalid_request_error", "message": "already succeeded"}},
+        json={"error": {"type": "invalid_request_error", "message": "You cannot cancel this PaymentIntent"}},
         status=400,
     )
+
+
+def _intent(status: str, amount: int = 18000) -> dict[str, Any]:
+    return {
+        "id": "pi_3PTest",
+        "object": "payment_intent",
+        "status": status,
+        "amount": amount,
+        "amount_received": amount if status == "succeeded" else 0,
+        "currency": "eur",
+    }
+
+
+@responses.activate
+def test_abandoned_looking_order_that_was_paid_is_fulfilled_not_left(
+    handler: Any, aws: Any, lambda_context: Any, capsys: Any
+) -> None:
+    # Given an order left PENDING_PAYMENT for a day whose PaymentIntent succeeded (every webhook lost)
+    order_id = seed_order(aws.orders)
+    _age(aws, order_id, hours=25)
+    _cancel_refused()
+    responses.get(f"{STRIPE_API}/v1/payment_intents/pi_3PTest", json=_intent("succeeded"))
+    capsys.readouterr()
+    # When the sweeper runs
     summary = handler.lambda_handler({}, lambda_context)
-    assert summary == {"reenqueued": 0, "expired": 0, "past_bound": {"PENDING_PAYMENT": 1}}
-    assert _order(aws, order_id)["status"] == "PENDING_PAYMENT"
+    # Then the payment is applied as the webhook would have: PAID, one fulfillment message, counted
+    assert summary == {"reenqueued": 0, "expired": 0, "reconciled": 1, "past_bound": {}}
+    assert _order(aws, order_id)["status"] == "PAID"
+    assert aws.queued_messages() == [{"order_id": order_id}]
+    assert _metrics(capsys)["PaymentsReconciled"] == 1
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("intent", "status"), [(_intent("canceled"), "PENDING_PAYMENT"), (_intent("succeeded", 100), "NEEDS_REVIEW")]
+)
+def test_abandoned_order_whose_payment_cannot_be_applied_is_left_for_a_person(
+    handler: Any, aws: Any, lambda_context: Any, intent: dict[str, Any], status: str
+) -> None:
+    # Given Stripe refuses the cancel, and the PaymentIntent is canceled already or paid another amount
+    order_id = seed_order(aws.orders)
+    _age(aws, order_id, hours=25)
+    _cancel_refused()
+    responses.get(f"{STRIPE_API}/v1/payment_intents/pi_3PTest", json=intent)
+    # When the sweeper runs
+    summary = handler.lambda_handler({}, lambda_context)
+    # Then nothing is fulfilled; the order is counted past its bound (a person looks at it)
+    assert summary == {"reenqueued": 0, "expired": 0, "reconciled": 0, "past_bound": {"PENDING_PAYMENT": 1}}
+    assert _order(aws, order_id)["status"] == status
+    assert aws.queued_messages() == []
 
 
 def test_abandoned_order_without_payment_intent_is_expired_without_stripe(
@@ -133,5 +185,10 @@ def test_abandoned_order_without_payment_intent_is_expired_without_stripe(
 
 def test_an_empty_sweep_still_reports_zero(handler: Any, aws: Any, lambda_context: Any, capsys: Any) -> None:
     capsys.readouterr()
-    assert handler.lambda_handler({}, lambda_context) == {"reenqueued": 0, "expired": 0, "past_bound": {}}
+    assert handler.lambda_handler({}, lambda_context) == {
+        "reenqueued": 0,
+        "expired": 0,
+        "reconciled": 0,
+        "past_bound": {},
+    }
     assert _metrics(capsys)["OrdersPastBound"] == 0
