@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -63,12 +63,8 @@ except ValueError as _exc:
 
 dynamodb = boto3.client("dynamodb")
 order_repository = OrderRepository(dynamodb, ORDERS_TABLE_NAME)
-
-
-@lru_cache(maxsize=1)
-def _sqs() -> Any:
-    """SQS client, created on first use: only a retry's backoff or a parked order needs it."""
-    return boto3.client("sqs")
+# Created at init: a backoff's ChangeMessageVisibility follows its "will be retried" log line at once.
+_sqs = boto3.client("sqs")
 
 
 @lru_cache(maxsize=4)
@@ -93,12 +89,12 @@ def pii_cipher() -> FieldCipher:
 def _queue_url(queue_arn: str) -> str:
     """The queue URL from its ARN, ``{SQS endpoint}/{account}/{name}``: no API call, so no IAM grant needed."""
     _, _, _, _region, account, name = queue_arn.split(":", 5)
-    return f"{str(_sqs().meta.endpoint_url).rstrip('/')}/{account}/{name}"
+    return f"{str(_sqs.meta.endpoint_url).rstrip('/')}/{account}/{name}"
 
 
 def change_visibility(queue_arn: str, receipt_handle: str, seconds: int) -> None:
     """Delay the next delivery of a message (backoff between attempts)."""
-    _sqs().change_message_visibility(
+    _sqs.change_message_visibility(
         QueueUrl=_queue_url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
     )
 
@@ -112,7 +108,7 @@ def payment_gateway() -> PaymentGateway:
 
 def park_for_review(order_id: str, reason: str) -> None:
     """Put a failed order's message in the DLQ, where ``scripts/redrive.py`` finds it."""
-    FulfillmentQueue(_sqs(), FULFILLMENT_DLQ_URL).enqueue(order_id, reason)
+    FulfillmentQueue(_sqs, FULFILLMENT_DLQ_URL).enqueue(order_id, reason)
 
 
 def failure_policy() -> FailurePolicy:
