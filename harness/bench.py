@@ -190,9 +190,7 @@ def cold_init(packages_dir: Path, envs: dict[str, dict[str, str]], rounds: int, 
 def lambda_environment(runner: Any, name: str) -> dict[str, str]:
     """What the harness gives a worker of this function (Lambda's variables + the function's own)."""
     worker = runner.worker(name)
-    env = dict(worker._environment())  # the exact environment a worker starts with
-    env["_HANDLER"] = worker.config.handler
-    return env
+    return dict(worker._environment())  # the exact environment a worker starts with (with _HANDLER)
 
 
 def timed_ms(call: Callable[[], Any]) -> float:

@@ -329,12 +329,19 @@ class FunctionWorker:
         self.cold_starts = 0
 
     def _environment(self) -> dict[str, str]:
-        # What the Lambda service sets, then the function's own variables, then the emulator
-        # endpoint and the execution role's credentials.
+        # What the Lambda service sets (AWS Lambda developer guide, "Defined runtime environment
+        # variables"; the task and runtime roots are this environment's), then the function's own
+        # variables, then the emulator endpoint and the execution role's credentials. Libraries read
+        # them: without LAMBDA_TASK_ROOT the X-Ray SDK believes it runs outside Lambda and builds its
+        # sampling rule poller (two botocore clients) at import, which Lambda never does.
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "TZ": "UTC",
+            "LAMBDA_TASK_ROOT": str(self.package_dir),
+            "LAMBDA_RUNTIME_DIR": str(self.runtime_dir),
+            "_HANDLER": self.config.handler,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.config.runtime}",
             "AWS_LAMBDA_FUNCTION_NAME": self.config.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.config.memory),

@@ -50,11 +50,12 @@ MANYLINUX_TAGS = ("manylinux2014", "manylinux_2_28", "manylinux_2_34")
 PRUNE_DIRS = {"__pycache__", "bin"}
 # Distributions a function never imports (tests/unit/lambda/test_build_lambdas.py proves it by importing
 # each handler with them blocked). Leaving them out keeps those packages small.
-UNUSED_DISTRIBUTIONS = {
+# (cryptography is in no package since KMS encrypts the PII fields: lambda_src/shop/crypto.py.)
+UNUSED_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "orders": (),
-    "stripe_webhook": ("cryptography", "cffi", "pycparser"),
+    "stripe_webhook": (),
     "fulfillment": (),  # stripe: refunds when fulfillment fails for good (imported on first refund)
-    "sweeper": ("cryptography", "cffi", "pycparser"),
+    "sweeper": (),
 }
 PRUNE_SUFFIXES = (".pyc", ".pyo")
 # Written beside SHA256SUMS: the digest of the build's inputs, so an unchanged build is reused.
@@ -74,6 +75,12 @@ UNUSED_STRIPE = (
 UNUSED_POWERTOOLS = (
     "auth_alpha", "circuit_breaker", "data_masking", "feature_flags", "kafka", "metadata", "streaming", "validation",
 )  # fmt: skip
+# X-Ray SDK integrations of libraries the shop does not trace: Tracer patches only shop.tracing.TRACED_MODULES
+# (botocore, requests), and the SDK imports aws_xray_sdk.ext.<module> only for a module it patches.
+UNUSED_XRAY_INTEGRATIONS = (
+    "aiobotocore", "aiohttp", "bottle", "django", "flask", "flask_sqlalchemy", "httplib", "httpx", "mysql",
+    "pg8000", "psycopg", "psycopg2", "pymongo", "pymysql", "pynamodb", "sqlalchemy", "sqlalchemy_core", "sqlite3",
+)  # fmt: skip
 # Files of the dependencies that no function loads (fnmatch patterns on archive names; ``*`` spans ``/``).
 # tests/unit/lambda/test_build_lambdas.py proves each reason on the installed tree.
 PRUNED_FILES = {
@@ -86,6 +93,10 @@ PRUNED_FILES = {
     "*.pyi": "typing only",
     **{f"stripe/{name.replace('.', '/')}/*": "Stripe product the shop does not call" for name in UNUSED_STRIPE},
     **{f"aws_lambda_powertools/utilities/{name}/*": "Powertools utility, unused" for name in UNUSED_POWERTOOLS},
+    # pydantic's V1 compatibility layer: imported only for a type with V1's __get_validators__, which no model
+    # of the shop or of Powertools has.
+    "pydantic/v1/*": "pydantic V1 layer, unused",
+    **{f"aws_xray_sdk/ext/{name}/*": "X-Ray integration of a library not traced" for name in UNUSED_XRAY_INTEGRATIONS},
 }
 # The modules those patterns remove (``pkg/sub/*`` -> ``pkg.sub``): tests/unit/lambda/conftest.py blocks them,
 # so every Lambda unit test runs as if the files were absent and fails on a path that imports one.

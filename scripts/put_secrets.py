@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Put the shop's secret values into Secrets Manager and Parameter Store, out of band from Terraform.
 
-Terraform creates the three secrets (name, customer-managed key, recovery
+Terraform creates the two secrets (name, customer-managed key, recovery
 window) and the SecureString parameter (name, key; a write-only placeholder
 value) but never their values, because Terraform state is plain text. This
 script sets the values from environment variables, never from command-line
@@ -13,10 +13,8 @@ Environment variables
 STRIPE_SECRET_KEY       Stripe secret (sk_...) or restricted (rk_...) key.
 STRIPE_WEBHOOK_SECRET   Signing secret of the Stripe webhook endpoint (whsec_...).
 FULFILLMENT_API_KEY     Bearer key of the fulfillment partner API (SecureString parameter).
-PII_ENCRYPTION_KEY      Optional. Base64 of exactly 32 bytes (AES-256-GCM key).
-                        When absent and the secret has no value yet, 32 random
-                        bytes are generated; an existing key is never replaced
-                        implicitly (stored fields are encrypted with it).
+(The customer's e-mail and name are encrypted by KMS itself, so there is no PII key to put;
+README: "PII encryption".)
 
 Secret ids and parameter names come from ``--outputs FILE`` (the JSON of
 ``terraform output -json``, outputs ``secret_arns`` and ``secure_parameter_names``)
@@ -38,11 +36,8 @@ refused an operation, 2 for a usage or input error.
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import json
 import os
-import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +51,6 @@ __all__ = ["main"]
 DEFAULT_PROJECT = "tickets-to-heaven"
 DEFAULT_ENVIRONMENT = "prod"
 DEFAULT_REGION = "us-east-2"
-PII_KEY_BYTES = 32
 
 EXIT_OK = 0
 EXIT_AWS_ERROR = 1
@@ -95,15 +89,6 @@ def _require_non_empty(env_var: str) -> Callable[[str], None]:
     return check
 
 
-def _validate_pii_key(value: str) -> None:
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise InputError("PII_ENCRYPTION_KEY is not valid base64") from exc
-    if len(raw) != PII_KEY_BYTES:
-        raise InputError(f"PII_ENCRYPTION_KEY must decode to exactly {PII_KEY_BYTES} bytes, not {len(raw)}")
-
-
 SPECS: tuple[SecretSpec, ...] = (
     SecretSpec(
         "stripe_secret_key",
@@ -127,20 +112,13 @@ SPECS: tuple[SecretSpec, ...] = (
         _require_non_empty("FULFILLMENT_API_KEY"),
         store="ssm",
     ),
-    SecretSpec(
-        "pii_encryption_key",
-        "pii-encryption-key",
-        "PII_ENCRYPTION_KEY",
-        False,
-        _validate_pii_key,
-    ),
 )
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Set the shop's secret values in Secrets Manager and Parameter Store from environment variables "
-        "(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FULFILLMENT_API_KEY, optional PII_ENCRYPTION_KEY).",
+        "(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FULFILLMENT_API_KEY).",
     )
     parser.add_argument(
         "--outputs",
@@ -330,14 +308,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             current = _current_value(client, secret_id)
             value = values[spec.key]
-            if value is None and spec.key == "pii_encryption_key":
-                if current is not None:
-                    print(f"{spec.key}: kept (has a value; set PII_ENCRYPTION_KEY to replace it) [{secret_id}]")
-                    continue
-                value = base64.b64encode(secrets.token_bytes(PII_KEY_BYTES)).decode("ascii")
-                outcome = _put(client, secret_id, value, current)
-                print(f"{spec.key}: generated 32 random bytes, {outcome} [{secret_id}]")
-                continue
             if value is None:
                 print(f"{spec.key}: skipped ({spec.env_var} not set) [{secret_id}]")
                 continue

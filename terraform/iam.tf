@@ -177,6 +177,37 @@ data "aws_iam_policy_document" "function" {
       }
     }
   }
+
+  # PII fields (lambda_src/shop/crypto.py): KMS Encrypt/Decrypt called directly, on the main key, only for
+  # the listed fields of an order (encryption context tth:field, tth:order) and with no other context key,
+  # so these grants cannot decrypt what a service (Secrets Manager, SQS, ...) encrypted with the same key.
+  dynamic "statement" {
+    for_each = each.value.access.pii
+
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = [aws_kms_key.main.arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:tth:field"
+        values   = statement.value.fields
+      }
+
+      condition {
+        test     = "Null"
+        variable = "kms:EncryptionContext:tth:order"
+        values   = ["false"]
+      }
+
+      condition {
+        test     = "ForAllValues:StringEquals"
+        variable = "kms:EncryptionContextKeys"
+        values   = ["tth:field", "tth:order"]
+      }
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "function" {

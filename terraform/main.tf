@@ -55,6 +55,8 @@ locals {
   #   queues     = { Sid = { queue = key of local.queue_arns, actions } }
   #   secrets    = [keys of aws_secretsmanager_secret.runtime]  (GetSecretValue)
   #   parameters = [keys of aws_ssm_parameter.secure]  (GetParameter + Decrypt via SSM)
+  #   pii        = { Sid = { actions, fields } }  (KMS Encrypt/Decrypt of those PII fields on the main
+  #                key, lambda_src/shop/crypto.py; only with the shop's encryption context)
   functions = {
     orders = {
       description = "Public shop API: configuration, placing and reading orders."
@@ -72,8 +74,13 @@ locals {
           IdempotencyRecords = { table = "idempotency", actions = local.dynamodb_idempotency }
         }
         queues     = {}
-        secrets    = ["pii_encryption_key", "stripe_secret_key"]
+        secrets    = ["stripe_secret_key"]
         parameters = []
+        pii = {
+          EncryptCustomerFields = { actions = ["kms:Encrypt"], fields = ["email", "name", "order_created"] }
+          # An idempotent retry replays the cached 201 body; the customer's fields are never read back here.
+          DecryptCachedOrder = { actions = ["kms:Decrypt"], fields = ["order_created"] }
+        }
       }
     }
     stripe_webhook = {
@@ -96,6 +103,7 @@ locals {
         }
         secrets    = ["stripe_secret_key", "stripe_webhook_secret"]
         parameters = []
+        pii        = {}
       }
     }
     fulfillment = {
@@ -120,8 +128,12 @@ locals {
           ParkForReview = { queue = "fulfillment_dlq", actions = ["sqs:SendMessage"] }
         }
         # The Stripe key refunds when fulfillment fails for good.
-        secrets    = ["pii_encryption_key", "stripe_secret_key"]
+        secrets    = ["stripe_secret_key"]
         parameters = ["fulfillment_api_key"]
+        # What the partner needs to issue the tickets.
+        pii = {
+          DecryptCustomerFields = { actions = ["kms:Decrypt"], fields = ["email", "name"] }
+        }
       }
     }
     sweeper = {
@@ -142,6 +154,7 @@ locals {
         # Cancels the PaymentIntents of abandoned orders.
         secrets    = ["stripe_secret_key"]
         parameters = []
+        pii        = {}
       }
     }
   }
@@ -154,7 +167,7 @@ locals {
     orders = {
       IDEMPOTENCY_TABLE_NAME      = aws_dynamodb_table.shop["idempotency"].name
       ORDERS_TABLE_NAME           = aws_dynamodb_table.shop["orders"].name
-      PII_KEY_SECRET_ID           = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+      PII_KMS_KEY_ID              = aws_kms_key.main.arn
       STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
     }
     stripe_webhook = {
@@ -172,7 +185,7 @@ locals {
       FULFILLMENT_MAX_ATTEMPTS       = tostring(var.fulfillment_max_attempts)
       IDEMPOTENCY_TABLE_NAME         = aws_dynamodb_table.shop["idempotency"].name
       ORDERS_TABLE_NAME              = aws_dynamodb_table.shop["orders"].name
-      PII_KEY_SECRET_ID              = aws_secretsmanager_secret.runtime["pii_encryption_key"].arn
+      PII_KMS_KEY_ID                 = aws_kms_key.main.arn
       # Refunds when fulfillment fails for good (auto_refund_failed_fulfillment).
       STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
       # A retry of the refund comes from SQS; an SDK retry would break the time budget.

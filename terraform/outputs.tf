@@ -147,7 +147,7 @@ output "secure_parameter_names" {
 }
 
 output "secret_arns" {
-  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret, pii_encryption_key; values put by scripts/put_secrets.py --outputs)."
+  description = "Secret ARNs by key (stripe_secret_key, stripe_webhook_secret); read by scripts/put_secrets.py --outputs."
   value       = { for key, secret in aws_secretsmanager_secret.runtime : key => secret.arn }
 }
 

@@ -1,7 +1,8 @@
 # Terraform creates the secrets (name, the secrets key, recovery window) and never their
 # values: state is plain text. scripts/put_secrets.py puts the values out of
 # band (see README.md). Functions get the ARN and read the value at run time.
-# The partner's API key is a SecureString parameter (parameters.tf).
+# The partner's API key is a SecureString parameter (parameters.tf). The customer's
+# e-mail and name are encrypted by KMS itself (iam.tf, access.pii): no key to keep here.
 
 locals {
   secrets = {
@@ -13,15 +14,11 @@ locals {
       name        = "stripe-webhook-secret"
       description = "Stripe webhook endpoint signing secret (whsec_...)"
     }
-    pii_encryption_key = {
-      name        = "pii-encryption-key"
-      description = "Base64 of 32 random bytes: AES-256-GCM key for customer e-mail and name fields"
-    }
   }
 }
 
 resource "aws_secretsmanager_secret" "runtime" {
-  # checkov:skip=CKV2_AWS_57: Values are issued by Stripe, so no rotation Lambda can mint them; they are rolled in its dashboard and re-put with scripts/put_secrets.py (README: rotation). The PII key is versioned, not auto-rotated, since stored fields must be re-encrypted.
+  # checkov:skip=CKV2_AWS_57: Values are issued by Stripe, so no rotation Lambda can mint them; they are rolled in its dashboard and re-put with scripts/put_secrets.py (README: rotation).
   for_each = local.secrets
 
   name                    = "${local.name_prefix}/${each.value.name}"

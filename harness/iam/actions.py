@@ -9,6 +9,8 @@ requirements/). What that database does not say is kept here, each with its sour
 - ``_PLACEHOLDERS``: which request parameter fills each ``${...}`` of an ARN format.
 - ``implied_kms``: the KMS calls a service makes with the caller's identity when the resource is
   encrypted with a customer managed key (each service's "How X uses AWS KMS" page).
+- ``_kms_request_context``: the condition keys a direct KMS request carries (AWS KMS developer guide,
+  "Condition keys for AWS KMS": ``kms:EncryptionContext:<key>``, ``kms:EncryptionContextKeys``).
 
 A call this module cannot map raises ``UnmappedCall``: the enforcing emulator then denies it and
 says why, so a new kind of call is never waved through.
@@ -214,12 +216,25 @@ def implied_kms(
     return [Call(kms_action, key, dict(context), principal, implied_by=action) for kms_action in kms_actions]
 
 
+def _kms_request_context(action: str, params: dict[str, Any], account: str) -> dict[str, Any]:
+    """Condition keys of a KMS request made by the caller itself (Encrypt, Decrypt, ...)."""
+    if not action.startswith("kms:"):
+        return {}
+    encryption_context = params.get("EncryptionContext") or {}
+    context: dict[str, Any] = {f"kms:EncryptionContext:{k}": str(v) for k, v in encryption_context.items()}
+    if encryption_context:
+        context["kms:EncryptionContextKeys"] = sorted(encryption_context)
+    context["kms:CallerAccount"] = account
+    return context
+
+
 def calls_for(
     signing_name: str, operation: str, params: dict[str, Any], deployed: Deployed, region: str, account: str
 ) -> list[Call]:
     """Every authorization one API request needs: its own action on each resource, then implied KMS calls."""
     action = iam_action(signing_name, operation)
-    calls = [Call(action, arn) for arn in resources_of(action, params, deployed, region, account)]
+    context = _kms_request_context(action, params, account)
+    calls = [Call(action, arn, dict(context)) for arn in resources_of(action, params, deployed, region, account)]
     for call in list(calls):
         if call.resource != "*":
             calls += implied_kms(action, call.resource, deployed, region, account, params)

@@ -2,7 +2,7 @@
 
 Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``IDEMPOTENCY_TABLE_NAME``,
 ``FULFILLMENT_MAX_ATTEMPTS``, ``CONFIG_PARAMETER_PATH``, ``FULFILLMENT_API_KEY_PARAMETER`` (SecureString),
-``PII_KEY_SECRET_ID``, ``STRIPE_SECRET_KEY_SECRET_ID`` (refunds), ``FULFILLMENT_DLQ_URL`` (orders
+``PII_KMS_KEY_ID``, ``STRIPE_SECRET_KEY_SECRET_ID`` (refunds), ``FULFILLMENT_DLQ_URL`` (orders
 parked for review), ``AUTO_REFUND_FAILED_FULFILLMENT`` (``true``/``false``, default ``true``).
 """
 
@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import env_flag, get_secret_bytes_key, get_secure_parameter, load_parameters, require_env
+from shop.config import env_flag, get_secure_parameter, load_parameters, require_env
+from shop.crypto import FieldCipher, field_cipher
 from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
 from shop.fulfillment_queue import FulfillmentQueue
@@ -38,7 +39,7 @@ __all__ = [
     "order_repository",
     "park_for_review",
     "payment_gateway",
-    "pii_key",
+    "pii_cipher",
     "tracer",
 ]
 
@@ -50,7 +51,7 @@ ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
 IDEMPOTENCY_TABLE_NAME = require_env("IDEMPOTENCY_TABLE_NAME")
 CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
 FULFILLMENT_API_KEY_PARAMETER = require_env("FULFILLMENT_API_KEY_PARAMETER")
-PII_KEY_SECRET_ID = require_env("PII_KEY_SECRET_ID")
+PII_KMS_KEY_ID = require_env("PII_KMS_KEY_ID")
 STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
 FULFILLMENT_DLQ_URL = require_env("FULFILLMENT_DLQ_URL")
 STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "0"))
@@ -62,6 +63,7 @@ except ValueError as _exc:
 
 dynamodb = boto3.client("dynamodb")
 order_repository = OrderRepository(dynamodb, ORDERS_TABLE_NAME)
+# Created at init: a backoff's ChangeMessageVisibility follows its "will be retried" log line at once.
 _sqs = boto3.client("sqs")
 
 
@@ -78,9 +80,9 @@ def fulfillment_client() -> HttpFulfillmentClient:
     return _client(base_url, get_secure_parameter(FULFILLMENT_API_KEY_PARAMETER))
 
 
-def pii_key() -> bytes:
-    """AES-256-GCM key for PII fields (cached)."""
-    return get_secret_bytes_key(PII_KEY_SECRET_ID)
+def pii_cipher() -> FieldCipher:
+    """KMS encryption of the PII fields (client created on first use)."""
+    return field_cipher(PII_KMS_KEY_ID)
 
 
 @lru_cache(maxsize=8)

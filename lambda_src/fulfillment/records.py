@@ -13,13 +13,13 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Json
 
 from fulfillment import deps
-from shop.api import log_server_error
 from shop.config import STRIPE_TIMEOUT_SECONDS
 from shop.exceptions import FulfillmentRetryableError
 from shop.fulfillment_client import FULFILLMENT_TIMEOUT_SECONDS, MAX_RETRY_AFTER_SECONDS
 from shop.fulfillment_queue import FulfillmentMessage
 from shop.fulfillment_service import backoff_seconds, fulfil_order
 from shop.outcomes import Outcome, count, record_outcome
+from shop.server_errors import log_server_error
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -82,7 +82,7 @@ def fulfil(*, message: dict[str, Any], attempt: int) -> str:
         max_attempts=deps.FULFILLMENT_MAX_ATTEMPTS,
         orders=deps.order_repository,
         client=deps.fulfillment_client(),
-        pii_key=deps.pii_key(),
+        pii=deps.pii_cipher(),
         policy=deps.failure_policy(),
     )
 

@@ -1,7 +1,7 @@
 """Module-level collaborators of the orders function, created once per execution environment.
 
 Environment (docs/contracts.md): ``ORDERS_TABLE_NAME``, ``IDEMPOTENCY_TABLE_NAME``,
-``CONFIG_PARAMETER_PATH``, ``STRIPE_SECRET_KEY_SECRET_ID``, ``PII_KEY_SECRET_ID``.
+``CONFIG_PARAMETER_PATH``, ``STRIPE_SECRET_KEY_SECRET_ID``, ``PII_KMS_KEY_ID``.
 Optional: ``STRIPE_MAX_NETWORK_RETRIES`` (default 1; tests use 0).
 """
 
@@ -12,7 +12,8 @@ import os
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import ShopParameters, get_secret_bytes_key, load_parameters, require_env
+from shop.config import ShopParameters, load_parameters, require_env
+from shop.crypto import FieldCipher, field_cipher
 from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import OrderRepository
 from shop.tracing import TRACED_MODULES
@@ -24,7 +25,7 @@ __all__ = [
     "metrics",
     "order_repository",
     "payment_gateway",
-    "pii_key",
+    "pii_cipher",
     "shop_parameters",
     "tracer",
 ]
@@ -37,7 +38,7 @@ ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
 IDEMPOTENCY_TABLE_NAME = require_env("IDEMPOTENCY_TABLE_NAME")
 CONFIG_PARAMETER_PATH = require_env("CONFIG_PARAMETER_PATH")
 STRIPE_SECRET_KEY_SECRET_ID = require_env("STRIPE_SECRET_KEY_SECRET_ID")
-PII_KEY_SECRET_ID = require_env("PII_KEY_SECRET_ID")
+PII_KMS_KEY_ID = require_env("PII_KMS_KEY_ID")
 STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "1"))
 
 dynamodb = boto3.client("dynamodb")
@@ -54,6 +55,6 @@ def payment_gateway() -> StripeGateway:
     return stripe_gateway(STRIPE_SECRET_KEY_SECRET_ID, CONFIG_PARAMETER_PATH, STRIPE_MAX_NETWORK_RETRIES)
 
 
-def pii_key() -> bytes:
-    """AES-256-GCM key for PII fields (cached)."""
-    return get_secret_bytes_key(PII_KEY_SECRET_ID)
+def pii_cipher() -> FieldCipher:
+    """KMS encryption of the PII fields (client created on first use)."""
+    return field_cipher(PII_KMS_KEY_ID)

@@ -22,6 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
 from shop.exceptions import MalformedBodyError, PayloadTooLargeError, ShopError, UnsupportedMediaTypeError
+from shop.server_errors import log_server_error, stripe_request_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,39 +96,6 @@ _GENERIC_5XX_MESSAGES = {
     "RATE_LIMITED": "Too many requests; please retry shortly.",
 }
 _GENERIC_5XX_MESSAGE = "Something went wrong on our side; please retry."
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """``exc`` and its causes (``raise ... from``) or contexts, outermost first, without cycles."""
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and all(current is not other for other in seen):
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-def stripe_request_id(exc: BaseException) -> str | None:
-    """The ``request_id`` of a Stripe error anywhere in the chain (what Stripe support asks for)."""
-    for link in _chain(exc):
-        request_id = getattr(link, "request_id", None)
-        if isinstance(request_id, str) and request_id:
-            return request_id
-    return None
-
-
-def log_server_error(logger: Logger, exc: BaseException, message: str = "request failed") -> None:
-    """Log a fault for the operator: the traceback with its whole cause chain, and the Stripe request id."""
-    logger.error(
-        message,
-        exc_info=exc,
-        extra={
-            "error_type": type(exc).__name__,
-            "error_code": getattr(exc, "code", "INTERNAL_ERROR"),
-            "error_chain": [f"{type(link).__name__}: {link}" for link in _chain(exc)],
-            "stripe_request_id": stripe_request_id(exc),
-        },
-    )
 
 
 def map_exception(exc: Exception, logger: Logger) -> Response[Any]:

@@ -6,8 +6,6 @@ in memory for ``max_age`` seconds per execution environment.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 from dataclasses import dataclass
@@ -17,10 +15,11 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
 from shop.exceptions import ConfigurationError
-from shop.models import CatalogItem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+
+    from shop.models import CatalogItem
 
 __all__ = [
     "PARAMETER_MAX_AGE_SECONDS",
@@ -28,7 +27,6 @@ __all__ = [
     "STRIPE_TIMEOUT_SECONDS",
     "ShopParameters",
     "env_flag",
-    "get_secret_bytes_key",
     "get_secret_string",
     "get_secure_parameter",
     "load_parameters",
@@ -102,6 +100,10 @@ def _parse_parameters(raw: Mapping[str, str]) -> ShopParameters:
             raise ConfigurationError(f"missing SSM parameter /{name}")
         return value.strip()
 
+    # The catalog's pydantic model is imported here, when parameters are first read: the webhook and the
+    # sweeper import this module for secrets and never parse a catalog at cold start.
+    from shop.models import CatalogItem
+
     try:
         catalog_json = json.loads(pick("catalog"))
         catalog = tuple(CatalogItem.model_validate(entry) for entry in catalog_json)
@@ -168,20 +170,3 @@ def get_secure_parameter(name: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) ->
     return _required_value(
         lambda: parameters.get_parameter(name, decrypt=True, max_age=max_age), "SecureString parameter"
     )
-
-
-def get_secret_bytes_key(secret_id: str, *, max_age: int = SECRET_MAX_AGE_SECONDS) -> bytes:
-    """Return the AES-256 key stored base64-encoded in ``secret_id`` (32 bytes).
-
-    Raises
-    ------
-    ConfigurationError
-        When the secret is not base64 of exactly 32 bytes.
-    """
-    try:
-        key = base64.b64decode(get_secret_string(secret_id, max_age=max_age), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ConfigurationError("PII key secret is not valid base64") from exc
-    if len(key) != 32:
-        raise ConfigurationError("PII key secret must decode to 32 bytes")
-    return key

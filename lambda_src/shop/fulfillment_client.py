@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import requests
 
+from shop.domain import FulfillmentResult, Ticket
 from shop.exceptions import FulfillmentPermanentError, FulfillmentRetryableError
-from shop.models import FulfillmentResult, Ticket
 
 __all__ = [
     "FULFILLMENT_TIMEOUT_SECONDS",

@@ -4,20 +4,35 @@ and parks it in the DLQ with a reason. Built nowhere else (a unit test holds lam
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import boto3
 
 __all__ = ["FulfillmentMessage", "FulfillmentQueue"]
 
+MAX_ORDER_ID_LENGTH = 64
 
-class FulfillmentMessage(BaseModel):
-    """Queue message body ``{"order_id": "..."}``; an order parked in the DLQ for review adds ``reason``."""
 
-    model_config = ConfigDict(extra="ignore")
+@dataclass(frozen=True, slots=True)
+class FulfillmentMessage:
+    """Queue message body ``{"order_id": "..."}``; an order parked in the DLQ for review adds ``reason``.
 
-    order_id: str = Field(min_length=1, max_length=64)
+    A plain dataclass, so the senders (webhook, sweeper) do not import pydantic; fulfillment's record
+    model reads it with pydantic, which runs ``__post_init__`` and ignores unknown keys.
+    """
+
+    order_id: str
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.order_id) <= MAX_ORDER_ID_LENGTH:
+            raise ValueError(f"order_id must have 1 to {MAX_ORDER_ID_LENGTH} characters")
+
+    def to_json(self) -> str:
+        """The wire shape (docs/contracts.md): compact JSON without the absent ``reason``."""
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None}, separators=(",", ":"))
 
 
 class FulfillmentQueue:
@@ -26,10 +41,13 @@ class FulfillmentQueue:
     Fulfillment is idempotent per order, so sending twice is safe.
     """
 
-    def __init__(self, sqs: Any, queue_url: str) -> None:
+    def __init__(self, sqs: Any | None, queue_url: str) -> None:
+        """``sqs``: a client, or ``None`` to create one at the first send (a cold start need not pay for it)."""
         self._sqs = sqs
         self._queue_url = queue_url
 
     def enqueue(self, order_id: str, reason: str | None = None) -> None:
-        body = FulfillmentMessage(order_id=order_id, reason=reason).model_dump_json(exclude_none=True)
+        body = FulfillmentMessage(order_id=order_id, reason=reason).to_json()
+        if self._sqs is None:
+            self._sqs = boto3.client("sqs")
         self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=body)

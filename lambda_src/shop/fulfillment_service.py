@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shop.crypto import decrypt_field
+from shop.crypto import Field, FieldCipher
+from shop.domain import OrderStatus, refund_idempotency_key
 from shop.exceptions import (
     FulfillmentPermanentError,
     FulfillmentRetryableError,
@@ -23,16 +24,14 @@ from shop.exceptions import (
     RateLimitedError,
 )
 from shop.fulfillment_client import MAX_RETRY_AFTER_SECONDS, FulfillmentRequest
-from shop.models import OrderStatus
-from shop.order_service import refund_idempotency_key
 from shop.outcomes import Outcome
 from shop.repository import utc_now_iso
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from shop.domain import FulfillmentResult, Order
     from shop.fulfillment_client import FulfillmentClient
-    from shop.models import FulfillmentResult, Order
     from shop.payments import PaymentGateway
     from shop.repository import OrderRepository
 
@@ -166,7 +165,7 @@ def fulfil_order(
     max_attempts: int,
     orders: OrderRepository,
     client: FulfillmentClient,
-    pii_key: bytes,
+    pii: FieldCipher,
     policy: FailurePolicy,
 ) -> Outcome:
     """Fulfil one order (or finish its refund); returns the outcome.
@@ -193,8 +192,8 @@ def fulfil_order(
 
     request = FulfillmentRequest(
         order_reference=order.order_id,
-        email=decrypt_field(pii_key, order.email_enc, context=order.order_id),
-        name=decrypt_field(pii_key, order.name_enc, context=order.order_id),
+        email=pii.decrypt(order.email_enc, order_id=order.order_id, field=Field.EMAIL),
+        name=pii.decrypt(order.name_enc, order_id=order.order_id, field=Field.NAME),
         items=tuple((line.sku, line.quantity) for line in order.lines),
     )
     try:

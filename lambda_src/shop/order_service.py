@@ -8,9 +8,10 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from shop.crypto import encrypt_field, hash_token, new_order_token, token_matches
+from shop.crypto import Field, FieldCipher, hash_token, new_order_token, token_matches
+from shop.domain import Order, OrderLine, OrderStatus, payment_idempotency_key, refund_idempotency_key
 from shop.exceptions import NotFoundError, ShopError, ValidationError
-from shop.models import MAX_ORDER_AMOUNT, Order, OrderCreated, OrderLine, OrderStatus, OrderView
+from shop.models import MAX_ORDER_AMOUNT, OrderCreated, OrderView, order_view
 from shop.repository import utc_now_iso
 
 if TYPE_CHECKING:
@@ -59,23 +60,13 @@ def price_lines(request: NewOrderRequest, params: ShopParameters) -> tuple[Order
     return tuple(lines)
 
 
-def payment_idempotency_key(order_id: str) -> str:
-    """Stripe idempotency key for an order's PaymentIntent."""
-    return f"tth-order-{order_id}-payment-intent"
-
-
-def refund_idempotency_key(order_id: str) -> str:
-    """Stripe idempotency key for an order's full refund (a retry can never refund twice)."""
-    return f"tth-order-{order_id}-refund"
-
-
 def place_order(
     request: NewOrderRequest,
     params: ShopParameters,
     *,
     repo: OrderRepository,
     gateway: PaymentGateway,
-    pii_key: bytes,
+    pii: FieldCipher,
 ) -> OrderCreated:
     """Create an order (PENDING_PAYMENT) and its Stripe PaymentIntent.
 
@@ -103,8 +94,8 @@ def place_order(
         currency=params.currency,
         lines=lines,
         token_hash=hash_token(token),
-        email_enc=encrypt_field(pii_key, request.customer.email, context=order_id),
-        name_enc=encrypt_field(pii_key, request.customer.name, context=order_id),
+        email_enc=pii.encrypt(request.customer.email, order_id=order_id, field=Field.EMAIL),
+        name_enc=pii.encrypt(request.customer.name, order_id=order_id, field=Field.NAME),
         created_at=now,
         updated_at=now,
     )
@@ -142,7 +133,7 @@ def get_order(order_id: str, token: str | None, *, repo: OrderRepository) -> Ord
     order = repo.get(order_id) if _plausible_id(order_id) else None
     if not token_matches(token, order.token_hash if order else None) or order is None:
         raise NotFoundError("Order not found.")
-    return order.to_view()
+    return order_view(order)
 
 
 def _plausible_id(order_id: str) -> bool:

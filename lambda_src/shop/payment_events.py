@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from shop.domain import OrderStatus
 from shop.exceptions import EventInProgressError, ShopError
-from shop.models import OrderStatus
 from shop.outcomes import Outcome
 from shop.repository import ClaimState, utc_now_iso
 

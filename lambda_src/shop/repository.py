@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop.models import Order, OrderLine, OrderStatus, Ticket, sources_of
+from shop.domain import Order, OrderLine, OrderStatus, Ticket, sources_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

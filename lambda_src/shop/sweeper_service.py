@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from shop.domain import OrderStatus
 from shop.exceptions import PaymentRejectedError
-from shop.models import OrderStatus
 from shop.outcomes import Outcome
 from shop.payment_events import PII_ATTRIBUTES, EventContext, apply_payment
 from shop.repository import utc_now_iso

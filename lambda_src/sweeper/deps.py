@@ -31,7 +31,7 @@ STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "1
 
 order_repository = OrderRepository(boto3.client("dynamodb"), ORDERS_TABLE_NAME)
 #: Sends ``{"order_id": ...}`` to the fulfillment queue again (fulfillment is idempotent).
-enqueue_fulfillment = FulfillmentQueue(boto3.client("sqs"), FULFILLMENT_QUEUE_URL).enqueue
+enqueue_fulfillment = FulfillmentQueue(None, FULFILLMENT_QUEUE_URL).enqueue  # its client at the first send
 
 
 def payment_gateway() -> StripeGateway:

@@ -70,7 +70,6 @@ run "names_follow_the_contract" {
     condition = toset([for s in aws_secretsmanager_secret.runtime : s.name]) == toset([
       "tickets-to-heaven-prod/stripe-secret-key",
       "tickets-to-heaven-prod/stripe-webhook-secret",
-      "tickets-to-heaven-prod/pii-encryption-key",
     ])
     error_message = "Secret names differ from the naming convention."
   }
@@ -101,7 +100,7 @@ run "environment_names_resources_only" {
 
   assert {
     condition = keys(aws_lambda_function.function["orders"].environment[0].variables) == sort([
-      "CONFIG_PARAMETER_PATH", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME", "PII_KEY_SECRET_ID",
+      "CONFIG_PARAMETER_PATH", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME", "PII_KMS_KEY_ID",
       "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_SECRET_KEY_SECRET_ID",
     ])
     error_message = "orders environment differs from the contract."
@@ -119,7 +118,7 @@ run "environment_names_resources_only" {
   assert {
     condition = keys(aws_lambda_function.function["fulfillment"].environment[0].variables) == sort([
       "AUTO_REFUND_FAILED_FULFILLMENT", "CONFIG_PARAMETER_PATH", "FULFILLMENT_API_KEY_PARAMETER", "FULFILLMENT_DLQ_URL",
-      "FULFILLMENT_MAX_ATTEMPTS", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME", "PII_KEY_SECRET_ID", "POWERTOOLS_LOG_LEVEL",
+      "FULFILLMENT_MAX_ATTEMPTS", "IDEMPOTENCY_TABLE_NAME", "ORDERS_TABLE_NAME", "PII_KMS_KEY_ID", "POWERTOOLS_LOG_LEVEL",
       "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "STRIPE_MAX_NETWORK_RETRIES", "STRIPE_SECRET_KEY_SECRET_ID",
     ])
     error_message = "fulfillment environment differs from the contract."

@@ -143,3 +143,36 @@ def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict
     assert evaluate(
         request(administrator, "kms:Decrypt", main["arn"], **via_dynamodb), [admin], main_policy, key_policy=True
     ).allowed
+
+
+def test_pii_fields_are_kms_encrypted_only_by_the_functions_and_fields_that_need_them(
+    state: dict[str, dict[str, Any]],
+) -> None:
+    key = state["aws_kms_key.main"]
+    key_policy = Policy.parse("key policy", key["policy"])
+
+    def allowed(function: str, action: str, **encryption_context: str) -> bool:
+        policy = role_policy(state, f'aws_iam_role_policy.function["{function}"]')
+        principal = state[f'aws_iam_role.function["{function}"]']["arn"]
+        context: dict[str, Any] = {f"kms:EncryptionContext:{k}": v for k, v in encryption_context.items()}
+        if encryption_context:
+            context["kms:EncryptionContextKeys"] = sorted(encryption_context)
+        decision = evaluate(request(principal, action, key["arn"], **context), [policy], key_policy, key_policy=True)
+        return decision.allowed
+
+    field = {"tth:order": "0b7c6d1e-0000-4000-8000-000000000001"}
+    for name in ("email", "name", "order_created"):
+        assert allowed("orders", "kms:Encrypt", **field, **{"tth:field": name}), name
+    assert allowed("orders", "kms:Decrypt", **field, **{"tth:field": "order_created"})
+    assert not allowed("orders", "kms:Decrypt", **field, **{"tth:field": "email"})  # orders never reads PII back
+    for name in ("email", "name"):
+        assert allowed("fulfillment", "kms:Decrypt", **field, **{"tth:field": name}), name
+    assert not allowed("fulfillment", "kms:Decrypt", **field, **{"tth:field": "order_created"})  # the order token
+    assert not allowed("fulfillment", "kms:Encrypt", **field, **{"tth:field": "email"})
+    for function in ("stripe_webhook", "sweeper"):
+        assert not allowed(function, "kms:Decrypt", **field, **{"tth:field": "email"}), function
+    # Not without an order, not with another context key (what a service sends with the same key), not bare
+    assert not allowed("fulfillment", "kms:Decrypt", **{"tth:field": "email"})
+    secret = "arn:aws:secretsmanager:us-east-2:000000000000:secret:x"
+    assert not allowed("fulfillment", "kms:Decrypt", **field, **{"tth:field": "email", "SecretARN": secret})
+    assert not allowed("orders", "kms:Encrypt")

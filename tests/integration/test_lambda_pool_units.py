@@ -273,3 +273,27 @@ def test_a_crashed_environment_fails_its_invocation_and_is_replaced(tmp_path: Pa
         assert runner.invoke("slow", {"sleep": 0}) == {"ok": True}
     finally:
         runner.stop()
+
+
+ENV_HANDLER = """
+import os
+NAMES = ("LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER", "AWS_LAMBDA_INITIALIZATION_TYPE",
+         "AWS_LAMBDA_FUNCTION_NAME")
+def handler(event, context):
+    return {name: os.environ.get(name) for name in NAMES} | {"cwd": os.getcwd()}
+"""
+
+
+def test_an_environment_has_the_variables_lambda_defines(tmp_path: Path, lambda_api: FakeLambda) -> None:
+    # Given a function (libraries such as the X-Ray SDK decide from LAMBDA_TASK_ROOT whether they run in Lambda)
+    lambda_api.add("env", package(tmp_path / "packages", "env", ENV_HANDLER))
+    runner = runner_for(tmp_path, lambda_api)
+    try:
+        # When it is invoked / Then it sees Lambda's own variables: its code directory is the task root
+        seen = runner.invoke("env", {})
+    finally:
+        runner.stop()
+    assert seen["LAMBDA_TASK_ROOT"] == seen["cwd"]
+    assert seen["LAMBDA_RUNTIME_DIR"] and seen["LAMBDA_RUNTIME_DIR"] != seen["LAMBDA_TASK_ROOT"]
+    assert (seen["_HANDLER"], seen["AWS_LAMBDA_INITIALIZATION_TYPE"]) == ("app.handler", "on-demand")
+    assert seen["AWS_LAMBDA_FUNCTION_NAME"] == "env"

@@ -87,6 +87,24 @@ def test_order_is_paid_and_fulfilled_end_to_end(stack: Stack, shop: Shop, partne
     assert shop.get_order(order, token="").status_code == 404
 
 
+def test_a_retried_checkout_with_its_idempotency_key_gets_the_same_order(stack: Stack, shop: Shop) -> None:
+    # Given an order placed with an Idempotency-Key (the site sends one per checkout)
+    sku = shop.config()["catalog"][0]["sku"]
+    body = {"items": [{"sku": sku, "quantity": 1}], "customer": {"email": "ada@example.com", "name": "Ada Lovelace"}}
+    headers = {"Idempotency-Key": f"retry-{time.monotonic_ns()}"}
+    first = shop.api.post(f"{shop.url}/api/orders", json=body, headers=headers, timeout=30)
+    assert first.status_code == 201, first.text
+    # When the client retries it (a lost answer, a double click)
+    again = shop.api.post(f"{shop.url}/api/orders", json=body, headers=headers, timeout=30)
+    # Then it gets the same order, token included: the cached answer, KMS-decrypted by the orders function
+    assert again.status_code == 201, again.text
+    assert again.json() == first.json()
+    # And the idempotency table holds that answer encrypted, never the token in clear
+    table = stack.outputs["idempotency_table_name"]
+    items = stack.client("dynamodb").scan(TableName=table)["Items"]
+    assert items and first.json()["orderToken"] not in json.dumps(items)
+
+
 def test_declined_card_leaves_order_unpaid(stack: Stack, shop: Shop, partner: Any) -> None:
     # Given an order
     order = shop.place_order(quantity=1)

@@ -27,7 +27,7 @@ def test_stack_outputs_name_every_part(stack: Stack) -> None:
     ):
         assert outputs.get(name), f"output {name} is empty"
     assert set(outputs["function_names"]) == {"orders", "stripe_webhook", "fulfillment", "sweeper"}
-    assert set(outputs["secret_arns"]) == {"stripe_secret_key", "stripe_webhook_secret", "pii_encryption_key"}
+    assert set(outputs["secret_arns"]) == {"stripe_secret_key", "stripe_webhook_secret"}
 
 
 def test_functions_run_deployed_configuration(stack: Stack) -> None:

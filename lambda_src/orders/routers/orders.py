@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.idempotency.serialization.base import BaseI
 
 from orders import deps
 from shop.api import SECURITY_HEADERS
-from shop.crypto import decrypt_field, encrypt_field
+from shop.crypto import Field
 from shop.exceptions import RateLimitedError, ShopError, ValidationError
 from shop.models import NewOrderRequest, OrderCreated, OrderView
 from shop.order_service import get_order, place_order
@@ -31,7 +31,6 @@ __all__ = ["idempotency_config", "router"]
 router = APIGatewayRouter()
 
 _IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
-_IDEMPOTENCY_CONTEXT = "idempotency:orders"
 
 idempotency_config = IdempotencyConfig(
     event_key_jmespath="idempotency_key",
@@ -43,15 +42,17 @@ persistence_layer = DynamoDBPersistenceLayer(table_name=deps.IDEMPOTENCY_TABLE_N
 
 
 class EncryptedOrderCreatedSerializer(BaseIdempotencySerializer):
-    """Stores the cached 201 body (which holds the order token) encrypted with the PII key."""
+    """Stores the cached 201 body (which holds the order token) encrypted under its order id."""
 
     def to_dict(self, data: Any) -> dict[str, Any]:
-        """Encrypt an :class:`OrderCreated` for the idempotency table."""
-        return {"sealed": encrypt_field(deps.pii_key(), data.model_dump_json(), context=_IDEMPOTENCY_CONTEXT)}
+        """Encrypt an :class:`OrderCreated` for the idempotency table (the order id beside it, as its context)."""
+        sealed = deps.pii_cipher().encrypt(data.model_dump_json(), order_id=data.orderId, field=Field.ORDER_CREATED)
+        return {"order_id": data.orderId, "sealed": sealed}
 
     def from_dict(self, data: dict[str, Any]) -> OrderCreated:
         """Decrypt a cached :class:`OrderCreated`."""
-        plain = decrypt_field(deps.pii_key(), str(data["sealed"]), context=_IDEMPOTENCY_CONTEXT)
+        order_id = str(data.get("order_id", ""))  # a record without it does not decrypt (its context)
+        plain = deps.pii_cipher().decrypt(str(data["sealed"]), order_id=order_id, field=Field.ORDER_CREATED)
         return OrderCreated.model_validate_json(plain)
 
 
@@ -72,7 +73,7 @@ def _place(request: NewOrderRequest) -> OrderCreated:
         deps.shop_parameters(),
         repo=deps.order_repository,
         gateway=deps.payment_gateway(),
-        pii_key=deps.pii_key(),
+        pii=deps.pii_cipher(),
     )
 
 

@@ -178,6 +178,39 @@ def test_operations_map_to_actions_and_arns() -> None:
         iam_action("dynamodb", "NoSuchOperation")
 
 
+def test_a_direct_kms_call_carries_its_encryption_context_as_condition_keys() -> None:
+    params = {"KeyId": KEY, "Plaintext": "eA==", "EncryptionContext": {"tth:order": "o-1", "tth:field": "email"}}
+    [call] = calls_for("kms", "Encrypt", params, FakeDeployed(), REGION, ACCOUNT)
+    assert (call.action, call.resource) == ("kms:Encrypt", KEY)
+    assert call.context == {
+        "kms:EncryptionContext:tth:order": "o-1",
+        "kms:EncryptionContext:tth:field": "email",
+        "kms:EncryptionContextKeys": ["tth:field", "tth:order"],
+        "kms:CallerAccount": ACCOUNT,
+    }
+    # So a grant bound to a field and to the shop's context keys only allows what it names
+    grant = policy(
+        allow(
+            "kms:Encrypt",
+            KEY,
+            Condition={
+                "StringEquals": {"kms:EncryptionContext:tth:field": ["email", "name"]},
+                "Null": {"kms:EncryptionContext:tth:order": "false"},
+                "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tth:field", "tth:order"]},
+            },
+        )
+    )
+    assert evaluate(ask("kms:Encrypt", KEY, **call.context), [grant]).allowed
+    for changed in (
+        {"tth:order": "o-1", "tth:field": "order_created"},  # a field it does not name
+        {"tth:field": "email"},  # no order
+        {"tth:order": "o-1", "tth:field": "email", "SecretARN": "x"},  # another context key
+        {},
+    ):
+        [other] = calls_for("kms", "Encrypt", {**params, "EncryptionContext": changed}, FakeDeployed(), REGION, ACCOUNT)
+        assert not evaluate(ask("kms:Encrypt", KEY, **other.context), [grant]).allowed, changed
+
+
 def test_cmk_encrypted_resources_imply_kms_calls() -> None:
     deployed = FakeDeployed()
     send = calls_for(

@@ -44,7 +44,6 @@ from lambda_helpers import (  # noqa: E402
     ENV,
     PARTNER_API,
     PARTNER_API_KEY,
-    PII_KEY,
     QUEUE_NAME,
     REGION,
     STRIPE_API,
@@ -82,13 +81,16 @@ def lambda_context() -> LambdaContext:
 def _clear_caches() -> Iterator[None]:
     from aws_lambda_powertools.utilities import parameters
 
+    from shop.crypto import field_cipher
     from shop.payments import make_stripe_client
 
     parameters.clear_caches()
     make_stripe_client.cache_clear()
+    field_cipher.cache_clear()
     yield
     parameters.clear_caches()
     make_stripe_client.cache_clear()
+    field_cipher.cache_clear()
 
 
 @dataclass
@@ -102,6 +104,7 @@ class Aws:
     queue_url: str
     ssm: Any
     secrets: Any
+    kms: Any
     dlq_url: str = ""
 
     def queued_messages(self, url: str | None = None) -> list[dict[str, Any]]:
@@ -136,7 +139,6 @@ SSM_VALUES = {
 SECRET_VALUES = {
     "STRIPE_SECRET_KEY_SECRET_ID": STRIPE_SECRET_KEY,
     "STRIPE_WEBHOOK_SECRET_ID": WEBHOOK_SECRET,
-    "PII_KEY_SECRET_ID": PII_KEY,
 }
 
 
@@ -154,7 +156,9 @@ def _aws_session() -> Iterator[Aws]:
         secrets = boto3.client("secretsmanager", region_name=REGION)
         for env_name, value in SECRET_VALUES.items():
             secrets.create_secret(Name=ENV[env_name], SecretString=value)
-        yield Aws(orders, events, idem, sqs, queue_url, ssm, secrets)
+        kms = boto3.client("kms", region_name=REGION)
+        kms.create_alias(AliasName=ENV["PII_KMS_KEY_ID"], TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+        yield Aws(orders, events, idem, sqs, queue_url, ssm, secrets, kms)
 
 
 def _empty(table: Any, key: str) -> None:

@@ -27,7 +27,6 @@ CONFIG_PATH = "/tickets-to-heaven/prod"
 WEBHOOK_SECRET = "whsec_test_secret"
 STRIPE_SECRET_KEY = "sk_test_123"
 PARTNER_API_KEY = "partner-key-123"
-PII_KEY = base64.b64encode(bytes(range(32))).decode()
 STRIPE_API = "https://stripe.test"
 PARTNER_API = "https://partner.test"
 QUEUE_NAME = "tickets-to-heaven-prod-fulfillment"
@@ -60,7 +59,7 @@ ENV = {
     "STRIPE_SECRET_KEY_SECRET_ID": "tickets-to-heaven/prod/stripe-secret-key",
     "STRIPE_WEBHOOK_SECRET_ID": "tickets-to-heaven/prod/stripe-webhook-secret",
     "FULFILLMENT_API_KEY_PARAMETER": "/tickets-to-heaven/prod-secure/fulfillment-api-key",
-    "PII_KEY_SECRET_ID": "tickets-to-heaven/prod/pii-key",
+    "PII_KMS_KEY_ID": "alias/tickets-to-heaven-prod-test-pii",  # conftest creates the key and this alias
     "POWERTOOLS_SERVICE_NAME": "tickets-to-heaven-test",
     "POWERTOOLS_METRICS_NAMESPACE": "TicketsToHeaven",
     "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -90,12 +89,12 @@ def seed_order(
 
     import boto3
 
-    from shop.crypto import encrypt_field, hash_token
+    from shop.crypto import Field, field_cipher, hash_token
     from shop.models import Order, OrderLine, OrderStatus
     from shop.repository import OrderRepository, utc_now_iso
 
     repo = OrderRepository(boto3.client("dynamodb", region_name=REGION), table.name)
-    key = base64.b64decode(PII_KEY)
+    pii = field_cipher(ENV["PII_KMS_KEY_ID"])
     order_id = str(uuid.uuid4())
     now = utc_now_iso()
     repo.create(
@@ -109,8 +108,8 @@ def seed_order(
                 OrderLine(sku="VIP-2027", name="VIP", quantity=1, unit_amount=9000),
             ),
             token_hash=hash_token("token-" + order_id),
-            email_enc=encrypt_field(key, "ada@example.com", context=order_id),
-            name_enc=encrypt_field(key, "Ada Lovelace", context=order_id),
+            email_enc=pii.encrypt("ada@example.com", order_id=order_id, field=Field.EMAIL),
+            name_enc=pii.encrypt("Ada Lovelace", order_id=order_id, field=Field.NAME),
             created_at=now,
             updated_at=now,
         )

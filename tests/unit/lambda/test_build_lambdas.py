@@ -88,17 +88,23 @@ def test_main_writes_zips_and_sums_from_cached_tree(monkeypatch: Any, tmp_path: 
 
 
 _MODULES_OF = {
-    "cryptography": ["cryptography"],
-    "cffi": ["cffi", "_cffi_backend"],
-    "pycparser": ["pycparser"],
     "stripe": ["stripe"],
 }
+# Installed in the unit env (moto needs them) but in no package (lambda_src/requirements.txt): blocked for every
+# handler, so an import of them fails here as it would in Lambda.
+_NOT_SHIPPED = ["cryptography", "cffi", "_cffi_backend", "pycparser"]
+
+
+def test_no_package_ships_cryptography() -> None:
+    pins = {line.split("==")[0].lower() for line in build.REQUIREMENTS.read_text().splitlines() if "==" in line}
+    assert not pins & {"cryptography", "cffi", "pycparser"}
 
 
 @pytest.mark.parametrize("function", sorted(build.UNUSED_DISTRIBUTIONS))
 def test_handlers_import_without_the_distributions_left_out(function: str) -> None:
     # Given the modules of the distributions the build leaves out of this function's zip are blocked
     blocked = [module for dist in build.UNUSED_DISTRIBUTIONS[function] for module in _MODULES_OF[dist]]
+    blocked += _NOT_SHIPPED
     code = f"import sys\nfor m in {blocked!r}: sys.modules[m] = None\nimport {function}.handler\n"
     env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src")}
     # When the handler is imported in a fresh interpreter / Then it imports
@@ -179,6 +185,38 @@ def test_swagger_assets_are_read_only_by_enable_swagger() -> None:
     assert not [p for p in (ROOT / "lambda_src").rglob("*.py") if "enable_swagger" in p.read_text()]
 
 
+def test_pydantic_imports_its_v1_layer_only_for_v1_style_types() -> None:
+    # The reason pydantic/v1/ is pruned: outside v1/ itself, only the schema builder imports it, and only for a
+    # type with __get_validators__, which no shop or Powertools model has (the unit tests run with it blocked).
+    import pydantic
+
+    root = Path(pydantic.__file__).parent
+    importers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "v1" not in path.relative_to(root).parts[:1] and path.name != "mypy.py"  # the mypy plugin: type checkers
+        if "from pydantic.v1" in path.read_text(encoding="utf-8")
+    )
+    assert importers == ["_internal/_generate_schema.py"]
+    source = (root / "_internal" / "_generate_schema.py").read_text(encoding="utf-8")
+    guard = source.index("__get_validators__")
+    assert source.index("from pydantic.v1") - guard < 200  # the import sits under that guard
+
+
+def test_tracing_patches_what_it_traces_without_the_pruned_xray_integrations() -> None:
+    # The reason the other aws_xray_sdk/ext/* are pruned: patching TRACED_MODULES imports only their integrations.
+    blocked = [package for package in build.PRUNED_PACKAGES if package.startswith("aws_xray_sdk.ext.")]
+    assert blocked
+    code = (
+        f"import sys\nfor m in {blocked!r}: sys.modules[m] = None\n"
+        "from aws_xray_sdk.core import patch\nfrom shop.tracing import TRACED_MODULES\npatch(TRACED_MODULES)\n"
+        "import botocore.client\nassert hasattr(botocore.client.BaseClient._make_api_call, '__wrapped__')\n"
+    )
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src")}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tmp_path: Path) -> None:
     deps = _tree(tmp_path)
     monkeypatch.setattr(build, "install_deps", lambda *a, **k: deps)
@@ -193,3 +231,24 @@ def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tm
     key = (out / "BUILD_KEY").read_text()
     assert build.main(["--target", "host", "--out", str(out)]) == 0  # other options (bytecode): rebuilt
     assert (out / "BUILD_KEY").read_text() != key
+
+
+# What a function's cold start does not import (its first requests may): each costs init time.
+_NOT_AT_INIT = {
+    # Neither parses a request body: pydantic (and the API models) load only for the catalog, when the
+    # Stripe gateway first reads the parameters.
+    "stripe_webhook": ["pydantic", "pydantic_core", "shop.models"],
+    "sweeper": ["pydantic", "pydantic_core", "shop.models"],
+    # Reads its records with pydantic, but never the API models; Stripe only to refund; it serves no HTTP.
+    "fulfillment": ["shop.models", "stripe", "aws_lambda_powertools.event_handler"],
+}
+
+
+@pytest.mark.parametrize("function", sorted(_NOT_AT_INIT))
+def test_cold_start_leaves_out_what_only_later_paths_need(function: str) -> None:
+    absent = _NOT_AT_INIT[function]
+    code = f"import sys\nimport {function}.handler\nprint(sorted(m for m in {absent!r} if m in sys.modules))\n"
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src"), "LAMBDA_TASK_ROOT": str(ROOT / "lambda_src")}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]", f"{function} imports at init: {result.stdout.strip()}"

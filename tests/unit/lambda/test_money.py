@@ -201,13 +201,13 @@ def test_unexpected_error_is_logged_with_its_cause_and_retried(
 
     from fulfillment import deps
 
-    def broken() -> bytes:
+    def broken() -> Any:
         try:
             raise KeyError("pii")
         except KeyError as exc:
             raise RuntimeError("key store broke") from exc
 
-    monkeypatch.setattr(deps, "pii_key", broken)
+    monkeypatch.setattr(deps, "pii_cipher", broken)
     order_id = seed_order(aws.orders, status="PAID")
     with captured_log(deps.logger) as stream:
         response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)

@@ -27,7 +27,6 @@ def _outputs(tmp_path: Any) -> str:
     secrets = {
         "stripe_secret_key": ENV["STRIPE_SECRET_KEY_SECRET_ID"],
         "stripe_webhook_secret": ENV["STRIPE_WEBHOOK_SECRET_ID"],
-        "pii_encryption_key": ENV["PII_KEY_SECRET_ID"],
     }
     path = tmp_path / "outputs.json"
     path.write_text(

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import ast
-import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from lambda_helpers import ENV, plain_client, seed_order
+from pydantic import TypeAdapter, ValidationError
 
 from shop import config, crypto
 from shop.exceptions import ConfigurationError, ShopError
 from shop.models import ALLOWED_TRANSITIONS, OrderStatus, sources_of
 from shop.repository import OrderRepository
-
-KEY = bytes(range(32))
 
 
 def test_require_env_fails_fast_on_missing_or_blank() -> None:
@@ -60,15 +59,9 @@ def test_missing_parameter_path_is_configuration_error(aws: Any) -> None:
 def test_secrets_errors_are_configuration_errors(aws: Any) -> None:
     with pytest.raises(ConfigurationError, match="cannot read"):
         config.get_secret_string("does-not-exist")
-    aws.secrets.put_secret_value(SecretId=ENV["PII_KEY_SECRET_ID"], SecretString="not-base64!")
-    with pytest.raises(ConfigurationError, match="base64"):
-        config.get_secret_bytes_key(ENV["PII_KEY_SECRET_ID"], max_age=0)
-    aws.secrets.put_secret_value(SecretId=ENV["PII_KEY_SECRET_ID"], SecretString=base64.b64encode(b"short").decode())
-    with pytest.raises(ConfigurationError, match="32 bytes"):
-        config.get_secret_bytes_key(ENV["PII_KEY_SECRET_ID"], max_age=0)
-    aws.secrets.put_secret_value(SecretId=ENV["PII_KEY_SECRET_ID"], SecretString=" ")
+    aws.secrets.put_secret_value(SecretId=ENV["STRIPE_WEBHOOK_SECRET_ID"], SecretString=" ")
     with pytest.raises(ConfigurationError, match="empty"):
-        config.get_secret_string(ENV["PII_KEY_SECRET_ID"], max_age=0)
+        config.get_secret_string(ENV["STRIPE_WEBHOOK_SECRET_ID"], max_age=0)
 
 
 def test_secure_parameter_is_decrypted_and_errors_are_configuration_errors(aws: Any) -> None:
@@ -87,19 +80,41 @@ def test_binary_secret_is_decoded(aws: Any) -> None:
     assert config.get_secret_string("binary-secret") == "value"
 
 
-def test_encrypt_roundtrip_is_bound_to_context() -> None:
-    sealed = crypto.encrypt_field(KEY, "ada@example.com", context="order-1")
-    assert sealed.startswith("v1:") and "ada" not in sealed
-    assert crypto.decrypt_field(KEY, sealed, context="order-1") == "ada@example.com"
-    assert sealed != crypto.encrypt_field(KEY, "ada@example.com", context="order-1")  # random nonce
-    with pytest.raises(ShopError):
-        crypto.decrypt_field(KEY, sealed, context="order-2")
-    with pytest.raises(ShopError):
-        crypto.decrypt_field(bytes(32), sealed, context="order-1")
-    with pytest.raises(ShopError):
-        crypto.decrypt_field(KEY, "v0:abc", context="order-1")
-    with pytest.raises(ShopError):
-        crypto.decrypt_field(KEY, "v1:***", context="order-1")
+def test_encrypt_roundtrip_is_bound_to_order_and_field(aws: Any) -> None:
+    pii = crypto.field_cipher(ENV["PII_KMS_KEY_ID"])
+    sealed = pii.encrypt("ada@example.com", order_id="order-1", field=crypto.Field.EMAIL)
+    assert sealed.startswith("v2:") and "ada" not in sealed
+    assert pii.decrypt(sealed, order_id="order-1", field=crypto.Field.EMAIL) == "ada@example.com"
+    assert sealed != pii.encrypt("ada@example.com", order_id="order-1", field=crypto.Field.EMAIL)
+    with pytest.raises(ShopError, match="cannot decrypt"):
+        pii.decrypt(sealed, order_id="order-2", field=crypto.Field.EMAIL)  # copied onto another order
+    with pytest.raises(ShopError, match="cannot decrypt"):
+        pii.decrypt(sealed, order_id="order-1", field=crypto.Field.NAME)  # moved into another field
+    other_key = aws.kms.create_key()["KeyMetadata"]["Arn"]
+    # KMS answers IncorrectKeyException (a ShopError here); moto answers AccessDeniedException.
+    with pytest.raises((ShopError, ClientError)):
+        crypto.FieldCipher(aws.kms, other_key).decrypt(sealed, order_id="order-1", field=crypto.Field.EMAIL)
+    with pytest.raises(ShopError, match="unsupported"):
+        pii.decrypt("v0:abc", order_id="order-1", field=crypto.Field.EMAIL)
+    with pytest.raises(ShopError, match="cannot decrypt"):
+        pii.decrypt("v2:***", order_id="order-1", field=crypto.Field.EMAIL)
+    with pytest.raises(ShopError, match="too long"):
+        pii.encrypt("x" * 4097, order_id="order-1", field=crypto.Field.NAME)
+
+
+def test_values_of_the_retired_aes_gcm_scheme_are_refused_by_name(aws: Any) -> None:
+    pii = crypto.field_cipher(ENV["PII_KMS_KEY_ID"])
+    with pytest.raises(ShopError, match="retired v1 scheme"):
+        pii.decrypt("v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", order_id="order-1", field=crypto.Field.EMAIL)
+
+
+def test_kms_errors_other_than_a_foreign_ciphertext_propagate() -> None:
+    class Throttled:
+        def decrypt(self, **_: Any) -> Any:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "Decrypt")
+
+    with pytest.raises(ClientError, match="ThrottlingException"):  # retried by the caller, not a bad field
+        crypto.FieldCipher(Throttled(), "key").decrypt("v2:AAAA", order_id="order-1", field=crypto.Field.EMAIL)
 
 
 def test_token_matching() -> None:
@@ -171,15 +186,22 @@ def test_every_function_traces_only_the_shared_module_list() -> None:
 def test_fulfillment_message_round_trips_through_the_queue(aws: Any) -> None:
     from shop.fulfillment_queue import FulfillmentMessage, FulfillmentQueue
 
-    queue = FulfillmentQueue(aws.sqs, aws.queue_url)
+    queue = FulfillmentQueue(None, aws.queue_url)  # as the webhook and the sweeper build it: client at first send
     queue.enqueue("order-1")
     queue.enqueue("order-2", reason="partner said 400")
     bodies = [m["Body"] for m in aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10)["Messages"]]
     # The wire shape of docs/contracts.md, and what fulfillment's record model reads back
     assert sorted(json.loads(b)["order_id"] for b in bodies) == ["order-1", "order-2"]
     assert {"order_id": "order-1"} in [json.loads(b) for b in bodies]
-    read = sorted((FulfillmentMessage.model_validate_json(b) for b in bodies), key=lambda m: m.order_id)
+    reader = TypeAdapter(FulfillmentMessage)  # as fulfillment's record model reads it
+    read = sorted((reader.validate_json(b) for b in bodies), key=lambda m: m.order_id)
     assert [(m.order_id, m.reason) for m in read] == [("order-1", None), ("order-2", "partner said 400")]
+    assert reader.validate_json('{"order_id": "order-3", "extra": 1}').order_id == "order-3"
+    for bad in ("", "x" * 65):
+        with pytest.raises(ValidationError):
+            reader.validate_json(json.dumps({"order_id": bad}))
+        with pytest.raises(ValueError, match="1 to 64"):
+            queue.enqueue(bad)
 
 
 def test_only_the_shared_queue_module_sends_sqs_messages() -> None:
