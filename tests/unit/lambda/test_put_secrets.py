@@ -93,5 +93,5 @@ def test_a_role_the_secrets_key_does_not_name_is_told_which_variable_to_set(
     # When the script runs, Then each secret fails with the variable that grants it, and no value is printed
     assert put_secrets.main(["--outputs", _outputs(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.count("secrets_operator_role_arns") == 3
+    assert err.count("secrets_operator_role_arns") == 2  # one line per Secrets Manager secret
     assert "sk_test_new" not in err
