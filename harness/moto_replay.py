@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _ATTEMPT = re.compile(r"attempt=(\d+)")
+_SERVICE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Attempts of one call come within the SDKs' retry window (seconds to a minute); the answers kept are
 # small (non-GET), so a few thousand cover a whole apply.
@@ -41,6 +42,14 @@ class Answer:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
+
+
+def describe(environ: dict[str, Any]) -> str:
+    """A request as the log names it: method, path, and the service and target when the request says them."""
+    service = _SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    extra = ", ".join(part for part in (service.group(1) if service else None, target) if part)
+    return f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}" + (f" [{extra}]" if extra else "")
 
 
 def attempt_number(header: str) -> int:
@@ -80,7 +89,7 @@ class ReplayRetriedAttempts:
         if answer is not None:
             self.replayed += 1
             self.log(
-                f"[replay] attempt {attempt} of {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} "
+                f"[replay] attempt {attempt} of {describe(environ)} "
                 f"(invocation {invocation}): attempt 1 was answered {answer.status.split()[0]}; "
                 "the same answer is sent again instead of running the call twice"
             )
@@ -88,7 +97,7 @@ class ReplayRetriedAttempts:
             return [answer.body]
         if attempt > 1:
             self.log(
-                f"[retry] attempt {attempt} of {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} "
+                f"[retry] attempt {attempt} of {describe(environ)} "
                 f"(invocation {invocation}): no 2xx answer on record, served afresh"
             )
         try:
@@ -122,4 +131,4 @@ class ReplayRetriedAttempts:
         return body
 
 
-__all__ = ["Answer", "ReplayRetriedAttempts", "attempt_number"]
+__all__ = ["Answer", "ReplayRetriedAttempts", "attempt_number", "describe"]

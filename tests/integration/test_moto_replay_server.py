@@ -57,4 +57,4 @@ def test_a_retried_create_is_answered_once_and_a_new_call_still_conflicts(tmp_pa
     assert first.status_code == 200, first.text
     assert (retried.status_code, retried.text) == (200, first.text)
     assert another.status_code == 409 and "EntityAlreadyExists" in another.text
-    assert f"[replay] attempt 2 of POST / (invocation {invocation})" in log.read_text()
+    assert f"[replay] attempt 2 of POST / [iam] (invocation {invocation})" in log.read_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from harness.moto_replay import ReplayRetriedAttempts, attempt_number
+from harness.moto_replay import ReplayRetriedAttempts, attempt_number, describe
 
 
 class CountingApp:
@@ -120,3 +120,14 @@ def test_attempt_number_reads_the_sdk_header() -> None:
     assert attempt_number("attempt=3; max=25") == 3
     assert attempt_number("ttl=20261201T000000Z; attempt=2; max=3") == 2
     assert attempt_number("") == 1
+
+
+def test_describe_names_the_service_and_target_a_request_carries() -> None:
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/",
+        "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=test/20261201/us-east-2/logs/aws4_request, Signed",
+        "HTTP_X_AMZ_TARGET": "Logs_20140328.PutDeliverySource",
+    }
+    assert describe(environ) == "POST / [logs, Logs_20140328.PutDeliverySource]"
+    assert describe({"REQUEST_METHOD": "GET", "PATH_INFO": "/x"}) == "GET /x"
