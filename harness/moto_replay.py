@@ -86,8 +86,9 @@ class ReplayRetriedAttempts:
             answer = self._answers.get(invocation) if attempt > 1 else None
             if answer is None:
                 done = self._in_flight.setdefault(invocation, threading.Event())
+            else:
+                self.replayed += 1
         if answer is not None:
-            self.replayed += 1
             self.log(
                 f"[replay] attempt {attempt} of {describe(environ)} "
                 f"(invocation {invocation}): attempt 1 was answered {answer.status.split()[0]}; "
