@@ -26,7 +26,7 @@ resource "aws_cloudtrail" "dynamodb" {
   is_multi_region_trail         = true
   include_global_service_events = true
 
-  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.dynamodb.arn}:*"
+  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.service["dynamodb"].arn}:*"
   cloud_watch_logs_role_arn  = aws_iam_role.cloudtrail_logs.arn
   # The name: the topic is in the trail's home region and account.
   sns_topic_name = aws_sns_topic.trail_deliveries.name

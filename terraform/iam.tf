@@ -250,8 +250,8 @@ data "aws_iam_policy_document" "api_gateway_cloudwatch" {
       "logs:PutLogEvents",
     ]
     resources = [
-      "${aws_cloudwatch_log_group.api_execution.arn}:*",
-      "${aws_cloudwatch_log_group.api_access.arn}:*",
+      "${aws_cloudwatch_log_group.service["api_execution"].arn}:*",
+      "${aws_cloudwatch_log_group.service["api_access"].arn}:*",
     ]
   }
 
@@ -288,7 +288,7 @@ data "aws_iam_policy_document" "cloudtrail_logs" {
   statement {
     sid       = "WriteDataEvents"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.dynamodb.arn}:log-stream:*"]
+    resources = ["${aws_cloudwatch_log_group.service["dynamodb"].arn}:log-stream:*"]
   }
 }
 

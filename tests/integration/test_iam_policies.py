@@ -48,12 +48,14 @@ def request(principal: str, action: str, resource: str, **context: Any) -> Reque
 def test_api_gateway_cloudwatch_role_may_write_the_access_log_group(state: dict[str, dict[str, Any]]) -> None:
     policy = role_policy(state, "aws_iam_role_policy.api_gateway_cloudwatch[0]")
     role = state["aws_iam_role.api_gateway_cloudwatch[0]"]["arn"]  # count: the stack manages the account setting
-    for group in ("aws_cloudwatch_log_group.api_access", "aws_cloudwatch_log_group.api_execution"):
+    for key in ("api_access", "api_execution"):
+        group = f'aws_cloudwatch_log_group.service["{key}"]'
         stream = f"{state[group]['arn']}:log-stream:stage-1"
         for action in ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"):
             decision = evaluate(request(role, action, stream), [policy])
             assert decision.allowed, f"{group}: {decision.reason}"
-    other = state["aws_cloudwatch_log_group.api_access"]["arn"].replace("/access", "/other") + ":log-stream:x"
+    access = state['aws_cloudwatch_log_group.service["api_access"]']["arn"]
+    other = access.replace("/access", "/other") + ":log-stream:x"
     assert not evaluate(request(role, "logs:PutLogEvents", other), [policy]).allowed
 
 
@@ -92,7 +94,7 @@ def test_main_key_is_used_only_through_the_listed_services(state: dict[str, dict
 def test_main_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(state: dict[str, dict[str, Any]]) -> None:
     key = state["aws_kms_key.main"]
     key_policy = Policy.parse("key policy", key["policy"])
-    group = state["aws_cloudwatch_log_group.api_access"]["arn"]
+    group = state['aws_cloudwatch_log_group.service["api_access"]']["arn"]
     logs = f"service:logs.{REGION}.amazonaws.com"
     ours = request(logs, "kms:GenerateDataKey", key["arn"], **{"kms:EncryptionContext:aws:logs:arn": group})
     assert evaluate(ours, [], key_policy, key_policy=True).allowed
