@@ -10,7 +10,7 @@ resource "aws_cloudwatch_log_group" "function" {
 
   name              = "/aws/lambda/${local.function_names[each.key]}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = aws_kms_key.regional["main"].arn
 }
 
 locals {
@@ -31,7 +31,7 @@ resource "aws_cloudwatch_log_group" "service" {
 
   name              = each.value
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = aws_kms_key.regional["main"].arn
 }
 
 ################################################################################

@@ -104,7 +104,7 @@ data "aws_iam_policy_document" "function_base" {
   statement {
     sid       = "UseMainKeyThroughServices"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [aws_kms_key.main.arn]
+    resources = [aws_kms_key.regional["main"].arn]
 
     condition {
       test     = "StringEquals"
@@ -162,7 +162,7 @@ data "aws_iam_policy_document" "function" {
     content {
       sid       = "DecryptSecureParameters"
       actions   = ["kms:Decrypt"]
-      resources = [aws_kms_key.main.arn]
+      resources = [aws_kms_key.regional["main"].arn]
 
       condition {
         test     = "StringEquals"
@@ -187,7 +187,7 @@ data "aws_iam_policy_document" "function" {
     content {
       sid       = statement.key
       actions   = statement.value.actions
-      resources = [aws_kms_key.main.arn]
+      resources = [aws_kms_key.regional["main"].arn]
 
       condition {
         test     = "StringEquals"

@@ -157,3 +157,33 @@ moved {
   from = aws_api_gateway_request_validator.parameters
   to   = aws_api_gateway_request_validator.route["parameters"]
 }
+
+moved {
+  from = aws_kms_key.main
+  to   = aws_kms_key.regional["main"]
+}
+
+moved {
+  from = aws_kms_alias.main
+  to   = aws_kms_alias.regional["main"]
+}
+
+moved {
+  from = aws_kms_key.secrets
+  to   = aws_kms_key.regional["secrets"]
+}
+
+moved {
+  from = aws_kms_alias.secrets
+  to   = aws_kms_alias.regional["secrets"]
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.logs
+  to   = aws_s3_bucket_ownership_controls.bucket["logs"]
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.site
+  to   = aws_s3_bucket_ownership_controls.bucket["site"]
+}

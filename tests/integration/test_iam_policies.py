@@ -77,7 +77,7 @@ def test_function_roles_grant_exact_tables_and_queues(state: dict[str, dict[str,
 
 
 def test_main_key_is_used_only_through_the_listed_services(state: dict[str, dict[str, Any]]) -> None:
-    key = state["aws_kms_key.main"]
+    key = state['aws_kms_key.regional["main"]']
     key_policy = Policy.parse("key policy", key["policy"])
     orders = role_policy(state, 'aws_iam_role_policy.function["orders"]')
     principal = state['aws_iam_role.function["orders"]']["arn"]
@@ -92,7 +92,7 @@ def test_main_key_is_used_only_through_the_listed_services(state: dict[str, dict
 
 
 def test_main_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(state: dict[str, dict[str, Any]]) -> None:
-    key = state["aws_kms_key.main"]
+    key = state['aws_kms_key.regional["main"]']
     key_policy = Policy.parse("key policy", key["policy"])
     group = state['aws_cloudwatch_log_group.service["api_access"]']["arn"]
     logs = f"service:logs.{REGION}.amazonaws.com"
@@ -104,7 +104,7 @@ def test_main_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(state: 
 
 
 def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict[str, dict[str, Any]]) -> None:
-    key = state["aws_kms_key.secrets"]
+    key = state['aws_kms_key.regional["secrets"]']
     key_policy = Policy.parse("secrets key policy", key["policy"])
     secret = {
         name: state[f'aws_secretsmanager_secret.runtime["{name}"]']["arn"]
@@ -139,7 +139,7 @@ def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict
     assert not evaluate(
         decrypt(administrator, secret["stripe_secret_key"]), [admin], key_policy, key_policy=True
     ).allowed
-    main = state["aws_kms_key.main"]
+    main = state['aws_kms_key.regional["main"]']
     via_dynamodb = {"kms:ViaService": f"dynamodb.{REGION}.amazonaws.com"}
     main_policy = Policy.parse("main key policy", main["policy"])
     assert evaluate(
@@ -150,7 +150,7 @@ def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict
 def test_pii_fields_are_kms_encrypted_only_by_the_functions_and_fields_that_need_them(
     state: dict[str, dict[str, Any]],
 ) -> None:
-    key = state["aws_kms_key.main"]
+    key = state['aws_kms_key.regional["main"]']
     key_policy = Policy.parse("key policy", key["policy"])
 
     def allowed(function: str, action: str, **encryption_context: str) -> bool:
