@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from harness.toolchain import ToolchainMissing, terraform_binary
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def executable(folder: Path, name: str) -> str:
