@@ -514,6 +514,41 @@ run "dashboard_rows_tile_the_grid" {
   }
 }
 
+# The single-metric alarms are one for_each: each function still gets its
+# four, a percentile is an extended statistic (never both kinds), and the
+# duration and concurrency alarms page at 80% of the timeout and reservation.
+run "every_function_has_its_four_alarms" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for key, fn in aws_lambda_function.function : [
+        for suffix in ["errors", "throttles", "duration", "concurrency"] :
+        aws_cloudwatch_metric_alarm.metric["${key}/${suffix}"].dimensions.FunctionName == fn.function_name
+      ]
+    ]))
+    error_message = "Every function needs its errors, throttles, duration and concurrency alarms."
+  }
+
+  assert {
+    condition = alltrue([
+      for alarm in aws_cloudwatch_metric_alarm.metric : (alarm.statistic == null) != (alarm.extended_statistic == null)
+    ])
+    error_message = "An alarm sets exactly one of statistic and extended_statistic."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, fn in aws_lambda_function.function :
+      aws_cloudwatch_metric_alarm.metric["${key}/duration"].extended_statistic == "p99" &&
+      aws_cloudwatch_metric_alarm.metric["${key}/duration"].threshold == fn.timeout * 800 &&
+      aws_cloudwatch_metric_alarm.metric["${key}/concurrency"].statistic == "Maximum" &&
+      aws_cloudwatch_metric_alarm.metric["${key}/concurrency"].threshold == floor(fn.reserved_concurrent_executions * 0.8)
+    ])
+    error_message = "Duration alarms page at 80% of the timeout (p99), concurrency alarms at 80% of the reservation."
+  }
+}
+
 # The trail names a topic (CKV_AWS_252 without a skip) that only the trail may publish to.
 run "trail_announces_its_log_files_on_its_own_topic" {
   command = plan
