@@ -14,8 +14,11 @@ class ToolchainMissing(RuntimeError):
 
 
 def terraform_binary() -> str:
-    """Return the Terraform (or OpenTofu) binary chosen by ``scripts/bootstrap``."""
-    binary = os.environ.get("TTH_TERRAFORM") or shutil.which("terraform") or shutil.which("tofu")
+    """Return the Terraform binary chosen by ``scripts/bootstrap``: ``TTH_TERRAFORM``, else ``terraform`` on PATH.
+
+    Set-up requires Terraform >= 1.11 and rejects OpenTofu, so a ``tofu`` on PATH is never used.
+    """
+    binary = os.environ.get("TTH_TERRAFORM") or shutil.which("terraform")
     if not binary:
         raise ToolchainMissing("no Terraform CLI: run `scripts/bootstrap` (or `make up` / `make test`) first")
     return binary

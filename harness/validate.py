@@ -91,9 +91,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="tth-validate-") as scratch:
             copy = Path(scratch) / "terraform"
             shutil.copytree(TERRAFORM_DIR, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-            # The lock file records registry.terraform.io; OpenTofu resolves its own registry host.
-            lock = [] if "tofu" in Path(terraform_binary()).name else ["-lockfile=readonly"]
-            run(["init", "-backend=false", "-input=false", "-no-color", *lock], copy)
+            run(["init", "-backend=false", "-input=false", "-no-color", "-lockfile=readonly"], copy)
             run(["validate", "-no-color"], copy)
             # Plan-only tests with mocked providers (terraform/tests/*.tftest.hcl).
             run(["test", "-no-color"], copy)

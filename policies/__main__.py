@@ -6,7 +6,8 @@ Steps:
 2. run checkov twice with ``--external-checks-dir policies``: framework ``terraform`` on the HCL directory and
    framework ``terraform_plan`` on the plan JSON (inline ``# checkov:skip`` comments of the HCL also apply to the
    plan, through ``--repo-root-for-plan-enrichment``);
-3. print a table of failures and skips per scan;
+3. print a table of failures and skips per scan; a skip that no ``# checkov:skip`` comment of the module names
+   (checkov matches skip ids as substrings) counts as a failure;
 4. write JUnit XML and SARIF (and checkov's JSON) to ``reports/policy/<scan>/``;
 5. exit 1 on any failed check or parsing error, 2 when the plan itself cannot be made.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -111,6 +113,32 @@ def run_checkov(
         result.parsing_errors += int(summary.get("parsing_errors", 0))
         result.resource_count += int(summary.get("resource_count", 0))
     return result
+
+
+_SKIP_COMMENT = re.compile(r"checkov:skip=([A-Za-z0-9_]+(?:,[A-Za-z0-9_]+)*)(?::([^\n]*))?")
+MISATTRIBUTED = (
+    "reported as skipped, but no checkov:skip comment names this check with this reason: checkov matches a skip's "
+    "id as a substring (a CKV2_AWS_62 skip also hides CKV2_AWS_6), so the check failed and is counted as failed"
+)
+
+
+def declared_skips(terraform_dir: Path) -> set[tuple[str, str]]:
+    """(check id, reason) of every ``# checkov:skip=ID[,ID...]:reason`` comment in the module's ``.tf`` files."""
+    declared: set[tuple[str, str]] = set()
+    for source in sorted(terraform_dir.rglob("*.tf")):  # what checkov -d reads
+        for ids, reason in _SKIP_COMMENT.findall(source.read_text()):
+            declared.update((check_id, reason.strip()) for check_id in ids.split(","))
+    return declared
+
+
+def fail_misattributed_skips(result: ScanResult, declared: set[tuple[str, str]]) -> None:
+    """Move the skipped records that no comment of the module skips (a skip matched by substring) to failed."""
+    kept, misattributed = [], []
+    for record in result.skipped:
+        reason = str((record.get("check_result") or {}).get("suppress_comment") or "").strip()
+        (kept if (str(record.get("check_id")), reason) in declared else misattributed).append(record)
+    result.skipped = kept
+    result.failed += [{**record, "details": [MISATTRIBUTED]} for record in misattributed]
 
 
 def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
@@ -298,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
         results.append(
             run_checkov("plan", targets, "terraform_plan", reports / "plan", args.custom_only, terraform_dir)
         )
+    declared = declared_skips(terraform_dir)
     for result in results:
+        fail_misattributed_skips(result, declared)
         print_result(result)
 
     failed = sum(len(r.failed) for r in results)

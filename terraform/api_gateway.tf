@@ -41,38 +41,38 @@ locals {
   # before invoking anything. arn_path is the route in execute-api ARN form.
   api_routes = {
     get_config = {
-      resource_id = aws_api_gateway_resource.config.id
+      resource_id = aws_api_gateway_resource.section["config"].id
       http_method = "GET"
       function    = "orders"
       arn_path    = "api/config"
-      validator   = aws_api_gateway_request_validator.parameters.id
+      validator   = aws_api_gateway_request_validator.route["parameters"].id
       model       = null
       parameters  = {}
     }
     create_order = {
-      resource_id = aws_api_gateway_resource.orders.id
+      resource_id = aws_api_gateway_resource.section["orders"].id
       http_method = "POST"
       function    = "orders"
       arn_path    = "api/orders"
-      validator   = aws_api_gateway_request_validator.body.id
+      validator   = aws_api_gateway_request_validator.route["body"].id
       model       = aws_api_gateway_model.new_order.name
       parameters  = {}
     }
     get_order = {
-      resource_id = aws_api_gateway_resource.order.id
+      resource_id = aws_api_gateway_resource.leaf["order"].id
       http_method = "GET"
       function    = "orders"
       arn_path    = "api/orders/*"
-      validator   = aws_api_gateway_request_validator.parameters.id
+      validator   = aws_api_gateway_request_validator.route["parameters"].id
       model       = null
       parameters  = { "method.request.path.orderId" = true }
     }
     stripe_webhook = {
-      resource_id = aws_api_gateway_resource.stripe_webhook.id
+      resource_id = aws_api_gateway_resource.leaf["stripe_webhook"].id
       http_method = "POST"
       function    = "stripe_webhook"
       arn_path    = "api/webhooks/stripe"
-      validator   = aws_api_gateway_request_validator.parameters.id
+      validator   = aws_api_gateway_request_validator.route["parameters"].id
       model       = null
       parameters  = { "method.request.header.Stripe-Signature" = true }
     }
@@ -134,59 +134,44 @@ resource "aws_api_gateway_rest_api" "api" {
 # /api/webhooks/stripe
 ################################################################################
 
+# The path tree, one block per level: a level's parent is in the level above
+# (an instance cannot name a sibling of its own for_each).
 resource "aws_api_gateway_resource" "api" {
   rest_api_id = aws_api_gateway_rest_api.api.id
   parent_id   = aws_api_gateway_rest_api.api.root_resource_id
   path_part   = "api"
 }
 
-resource "aws_api_gateway_resource" "config" {
+resource "aws_api_gateway_resource" "section" {
+  for_each = toset(["config", "orders", "webhooks"])
+
   rest_api_id = aws_api_gateway_rest_api.api.id
   parent_id   = aws_api_gateway_resource.api.id
-  path_part   = "config"
+  path_part   = each.key
 }
 
-resource "aws_api_gateway_resource" "orders" {
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  parent_id   = aws_api_gateway_resource.api.id
-  path_part   = "orders"
-}
+resource "aws_api_gateway_resource" "leaf" {
+  for_each = {
+    order          = { section = "orders", path_part = "{orderId}" }
+    stripe_webhook = { section = "webhooks", path_part = "stripe" }
+  }
 
-resource "aws_api_gateway_resource" "order" {
   rest_api_id = aws_api_gateway_rest_api.api.id
-  parent_id   = aws_api_gateway_resource.orders.id
-  path_part   = "{orderId}"
-}
-
-resource "aws_api_gateway_resource" "webhooks" {
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  parent_id   = aws_api_gateway_resource.api.id
-  path_part   = "webhooks"
-}
-
-resource "aws_api_gateway_resource" "stripe_webhook" {
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  parent_id   = aws_api_gateway_resource.webhooks.id
-  path_part   = "stripe"
+  parent_id   = aws_api_gateway_resource.section[each.value.section].id
+  path_part   = each.value.path_part
 }
 
 ################################################################################
 # Validation
 ################################################################################
 
-resource "aws_api_gateway_request_validator" "body" {
-  rest_api_id = aws_api_gateway_rest_api.api.id
+# Every method validates its parameters; only those with a model, the body.
+resource "aws_api_gateway_request_validator" "route" {
+  for_each = { body = true, parameters = false }
 
-  name                        = "body"
-  validate_request_body       = true
-  validate_request_parameters = true
-}
-
-resource "aws_api_gateway_request_validator" "parameters" {
-  rest_api_id = aws_api_gateway_rest_api.api.id
-
-  name                        = "parameters"
-  validate_request_body       = false
+  rest_api_id                 = aws_api_gateway_rest_api.api.id
+  name                        = each.key
+  validate_request_body       = each.value
   validate_request_parameters = true
 }
 
@@ -333,7 +318,7 @@ resource "aws_api_gateway_stage" "api" {
   xray_tracing_enabled = true
 
   access_log_settings {
-    destination_arn = aws_cloudwatch_log_group.api_access.arn
+    destination_arn = aws_cloudwatch_log_group.service["api_access"].arn
     format = jsonencode({
       requestId          = "$context.requestId"
       extendedRequestId  = "$context.extendedRequestId"
@@ -361,7 +346,7 @@ resource "aws_api_gateway_stage" "api" {
   # (without retention or KMS).
   depends_on = [
     aws_api_gateway_account.settings,
-    aws_cloudwatch_log_group.api_execution,
+    aws_cloudwatch_log_group.service,
   ]
 }
 

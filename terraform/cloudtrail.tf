@@ -21,12 +21,12 @@ resource "aws_cloudtrail" "dynamodb" {
   name                          = local.dynamodb_trail_name
   s3_bucket_name                = aws_s3_bucket.logs.id
   s3_key_prefix                 = local.cloudtrail_log_prefix
-  kms_key_id                    = aws_kms_key.main.arn
+  kms_key_id                    = aws_kms_key.regional["main"].arn
   enable_log_file_validation    = true
   is_multi_region_trail         = true
   include_global_service_events = true
 
-  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.dynamodb.arn}:*"
+  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.service["dynamodb"].arn}:*"
   cloud_watch_logs_role_arn  = aws_iam_role.cloudtrail_logs.arn
   # The name: the topic is in the trail's home region and account.
   sns_topic_name = aws_sns_topic.trail_deliveries.name
@@ -67,30 +67,66 @@ resource "aws_cloudtrail" "dynamodb" {
 # one per delivered file (a few every 5 minutes per region).
 resource "aws_sns_topic" "trail_deliveries" {
   name              = "${local.name_prefix}-trail-deliveries"
-  kms_master_key_id = aws_kms_key.main.arn
+  kms_master_key_id = aws_kms_key.regional["main"].arn
 }
 
-data "aws_iam_policy_document" "trail_deliveries" {
-  statement {
-    sid       = "CloudTrailAnnouncesLogFiles"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.trail_deliveries.arn]
+# What CloudTrail may do to deliver the trail's files: check and write the
+# log bucket (s3.tf adds this to the bucket policy) and announce each file.
+# Every statement is confined to this stack's trail (confused-deputy guard).
+locals {
+  cloudtrail_delivery_statements = {
+    logs_bucket = [
+      { sid = "AWSCloudTrailAclCheck", actions = ["s3:GetBucketAcl"], resources = [aws_s3_bucket.logs.arn], owner_full_control = false },
+      {
+        sid                = "AWSCloudTrailWrite"
+        actions            = ["s3:PutObject"]
+        resources          = ["${aws_s3_bucket.logs.arn}/${local.cloudtrail_log_prefix}/AWSLogs/${local.account_id}/*"]
+        owner_full_control = true
+      },
+    ]
+    topic = [
+      { sid = "CloudTrailAnnouncesLogFiles", actions = ["sns:Publish"], resources = [aws_sns_topic.trail_deliveries.arn], owner_full_control = false },
+    ]
+  }
+}
 
-    principals {
-      type        = "Service"
-      identifiers = ["cloudtrail.amazonaws.com"]
-    }
+data "aws_iam_policy_document" "cloudtrail_delivery" {
+  for_each = local.cloudtrail_delivery_statements
 
-    # Confused-deputy guard: only this stack's trail.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceArn"
-      values   = [local.dynamodb_trail_arn]
+  dynamic "statement" {
+    for_each = each.value
+
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudtrail.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceArn"
+        values   = [local.dynamodb_trail_arn]
+      }
+
+      # Objects the trail writes stay the bucket owner's.
+      dynamic "condition" {
+        for_each = statement.value.owner_full_control ? ["s3:x-amz-acl"] : []
+
+        content {
+          test     = "StringEquals"
+          variable = condition.value
+          values   = ["bucket-owner-full-control"]
+        }
+      }
     }
   }
 }
 
 resource "aws_sns_topic_policy" "trail_deliveries" {
   arn    = aws_sns_topic.trail_deliveries.arn
-  policy = data.aws_iam_policy_document.trail_deliveries.json
+  policy = data.aws_iam_policy_document.cloudtrail_delivery["topic"].json
 }

@@ -10,29 +10,28 @@ resource "aws_cloudwatch_log_group" "function" {
 
   name              = "/aws/lambda/${local.function_names[each.key]}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = aws_kms_key.regional["main"].arn
 }
 
-resource "aws_cloudwatch_log_group" "api_access" {
-  name              = "/aws/apigateway/${local.name_prefix}-api/access"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+locals {
+  # The services' own log groups, created here so they get retention and the
+  # CMK before their writer makes one without.
+  service_log_groups = {
+    api_access = "/aws/apigateway/${local.name_prefix}-api/access"
+    # The name API Gateway writes execution logs to.
+    api_execution = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${local.api_stage_name}"
+    # DynamoDB writes no logs itself: its item-level data events come from
+    # the CloudTrail trail in cloudtrail.tf.
+    dynamodb = "/aws/dynamodb/${local.name_prefix}/data-events"
+  }
 }
 
-# The name API Gateway writes execution logs to; created here so it gets
-# retention and encryption.
-resource "aws_cloudwatch_log_group" "api_execution" {
-  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${local.api_stage_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
-}
+resource "aws_cloudwatch_log_group" "service" {
+  for_each = local.service_log_groups
 
-# DynamoDB writes no logs itself: its item-level data events come from the
-# CloudTrail trail in cloudtrail.tf.
-resource "aws_cloudwatch_log_group" "dynamodb" {
-  name              = "/aws/dynamodb/${local.name_prefix}/data-events"
+  name              = each.value
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = aws_kms_key.regional["main"].arn
 }
 
 ################################################################################
@@ -51,71 +50,77 @@ locals {
     lambda_dlq      = aws_sqs_queue.lambda_dlq.name
   }
 
-  function_count_metrics = {
-    errors    = { metric = "Errors", description = "raised unhandled errors." }
-    throttles = { metric = "Throttles", description = "hit its reserved concurrency." }
+  # What an alarm on one metric sets unless its entry says otherwise.
+  metric_alarm_defaults = {
+    stat      = "Sum", period = 300, evaluation_periods = 1, datapoints_to_alarm = null
+    threshold = 1, comparison = "GreaterThanOrEqualToThreshold"
   }
 
-  # "orders/errors" => { function = "orders", metric = "Errors", ... }
-  function_count_alarms = {
-    for pair in setproduct(keys(local.functions), keys(local.function_count_metrics)) :
-    "${pair[0]}/${pair[1]}" => merge(local.function_count_metrics[pair[1]], { function = pair[0], suffix = pair[1] })
-  }
+  # Every alarm on a single metric: key => { name, description, namespace,
+  # metric, dimensions } and what differs from the defaults above. A stat
+  # "pNN" is a percentile (an extended statistic).
+  metric_alarm_entries = merge(
+    # Any unhandled error or throttle of a function is worth a page; a p99
+    # duration near the timeout, or concurrency near the reservation, pages
+    # before the function fails or throttles.
+    merge([
+      for key, fn in local.functions : {
+        for suffix, alarm in {
+          errors      = { metric = "Errors", description = "${local.function_names[key]} raised unhandled errors." }
+          throttles   = { metric = "Throttles", description = "${local.function_names[key]} hit its reserved concurrency." }
+          duration    = { metric = "Duration", description = "p99 duration of ${local.function_names[key]} above 80% of its timeout.", stat = "p99", evaluation_periods = 3, threshold = fn.timeout * 1000 * 0.8, comparison = "GreaterThanThreshold" }
+          concurrency = { metric = "ConcurrentExecutions", description = "${local.function_names[key]} used more than 80% of its ${fn.reserved_concurrency} reserved executions.", stat = "Maximum", period = 60, evaluation_periods = 5, datapoints_to_alarm = 3, threshold = floor(fn.reserved_concurrency * 0.8), comparison = "GreaterThanThreshold" }
+        } :
+        "${key}/${suffix}" => merge(alarm, {
+          name       = "${local.function_names[key]}-function-${suffix}"
+          namespace  = "AWS/Lambda"
+          dimensions = { FunctionName = aws_lambda_function.function[key].function_name }
+        })
+      }
+    ]...),
+    {
+      for suffix, alarm in {
+        "5xx"   = { metric = "5XXError", description = "The shop API answered 5xx.", threshold = 5 }
+        latency = { metric = "Latency", description = "p95 latency of the shop API above 3 s.", stat = "p95", evaluation_periods = 3, threshold = 3000, comparison = "GreaterThanThreshold" }
+      } :
+      "api/${suffix}" => merge(alarm, {
+        name       = "${local.name_prefix}-api-${suffix}"
+        namespace  = "AWS/ApiGateway"
+        dimensions = { ApiName = aws_api_gateway_rest_api.api.name, Stage = aws_api_gateway_stage.api.stage_name }
+      })
+    },
+    {
+      for key, queue in local.dead_letter_queues : "${key}/not_empty" => {
+        name      = "${queue}-not-empty", description = "Messages are waiting in ${queue}: investigate, then redrive."
+        namespace = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = queue }, stat = "Maximum"
+      }
+    },
+    {
+      "fulfillment/oldest_message" = {
+        name      = "${aws_sqs_queue.fulfillment.name}-oldest-message", description = "A paid order has waited more than 15 minutes for fulfillment."
+        namespace = "AWS/SQS", metric = "ApproximateAgeOfOldestMessage", dimensions = { QueueName = aws_sqs_queue.fulfillment.name }
+        stat      = "Maximum", threshold = 900, comparison = "GreaterThanThreshold"
+      }
+    },
+  )
+  metric_alarms = { for key, alarm in local.metric_alarm_entries : key => merge(local.metric_alarm_defaults, alarm) }
 }
 
-# Any unhandled error or throttle of a function is worth a page: one alarm per
-# function and metric, from one block.
-resource "aws_cloudwatch_metric_alarm" "function_count" {
-  for_each = local.function_count_alarms
+resource "aws_cloudwatch_metric_alarm" "metric" {
+  for_each = local.metric_alarms
 
-  alarm_name          = "${local.function_names[each.value.function]}-function-${each.value.suffix}"
-  alarm_description   = "${local.function_names[each.value.function]} ${each.value.description}"
-  namespace           = "AWS/Lambda"
+  alarm_name          = each.value.name
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
   metric_name         = each.value.metric
-  dimensions          = { FunctionName = aws_lambda_function.function[each.value.function].function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "function_duration" {
-  for_each = local.functions
-
-  alarm_name          = "${local.function_names[each.key]}-function-duration"
-  alarm_description   = "p99 duration of ${local.function_names[each.key]} above 80% of its timeout."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Duration"
-  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
-  extended_statistic  = "p99"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = each.value.timeout * 1000 * 0.8
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
-# A function near its reserved concurrency throttles soon: page before it does.
-resource "aws_cloudwatch_metric_alarm" "function_concurrency" {
-  for_each = local.functions
-
-  alarm_name          = "${local.function_names[each.key]}-function-concurrency"
-  alarm_description   = "${local.function_names[each.key]} used more than 80% of its ${each.value.reserved_concurrency} reserved executions."
-  namespace           = "AWS/Lambda"
-  metric_name         = "ConcurrentExecutions"
-  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
-  threshold           = floor(each.value.reserved_concurrency * 0.8)
-  comparison_operator = "GreaterThanThreshold"
+  dimensions          = each.value.dimensions
+  statistic           = startswith(each.value.stat, "p") ? null : each.value.stat
+  extended_statistic  = startswith(each.value.stat, "p") ? each.value.stat : null
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  datapoints_to_alarm = each.value.datapoints_to_alarm
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
@@ -159,38 +164,6 @@ resource "aws_cloudwatch_metric_alarm" "table_latency" {
   }
 }
 
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  alarm_name          = "${local.name_prefix}-api-5xx"
-  alarm_description   = "The shop API answered 5xx."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5XXError"
-  dimensions          = { ApiName = aws_api_gateway_rest_api.api.name, Stage = aws_api_gateway_stage.api.stage_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 5
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_latency" {
-  alarm_name          = "${local.name_prefix}-api-latency"
-  alarm_description   = "p95 latency of the shop API above 3 s."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "Latency"
-  dimensions          = { ApiName = aws_api_gateway_rest_api.api.name, Stage = aws_api_gateway_stage.api.stage_name }
-  extended_statistic  = "p95"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = 3000
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
 resource "aws_cloudwatch_metric_alarm" "table_throttles" {
   for_each = aws_dynamodb_table.shop
 
@@ -210,63 +183,21 @@ resource "aws_cloudwatch_metric_alarm" "table_throttles" {
     return_data = true
   }
 
-  metric_query {
-    id = "reads"
+  dynamic "metric_query" {
+    for_each = { reads = "ReadThrottleEvents", writes = "WriteThrottleEvents" }
 
-    metric {
-      namespace   = "AWS/DynamoDB"
-      metric_name = "ReadThrottleEvents"
-      dimensions  = { TableName = each.value.name }
-      stat        = "Sum"
-      period      = 300
+    content {
+      id = metric_query.key
+
+      metric {
+        namespace   = "AWS/DynamoDB"
+        metric_name = metric_query.value
+        dimensions  = { TableName = each.value.name }
+        stat        = "Sum"
+        period      = 300
+      }
     }
   }
-
-  metric_query {
-    id = "writes"
-
-    metric {
-      namespace   = "AWS/DynamoDB"
-      metric_name = "WriteThrottleEvents"
-      dimensions  = { TableName = each.value.name }
-      stat        = "Sum"
-      period      = 300
-    }
-  }
-}
-
-resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
-  for_each = local.dead_letter_queues
-
-  alarm_name          = "${each.value}-not-empty"
-  alarm_description   = "Messages are waiting in ${each.value}: investigate, then redrive."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = each.value }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "fulfillment_oldest_message" {
-  alarm_name          = "${aws_sqs_queue.fulfillment.name}-oldest-message"
-  alarm_description   = "A paid order has waited more than 15 minutes for fulfillment."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateAgeOfOldestMessage"
-  dimensions          = { QueueName = aws_sqs_queue.fulfillment.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 900
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
 }
 
 ################################################################################

@@ -46,7 +46,7 @@ resource "aws_dynamodb_table" "shop" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = aws_kms_key.main.arn
+    kms_key_arn = aws_kms_key.regional["main"].arn
   }
 
   # Optional: the orders table keeps its items.

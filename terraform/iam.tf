@@ -104,7 +104,7 @@ data "aws_iam_policy_document" "function_base" {
   statement {
     sid       = "UseMainKeyThroughServices"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [aws_kms_key.main.arn]
+    resources = [aws_kms_key.regional["main"].arn]
 
     condition {
       test     = "StringEquals"
@@ -162,7 +162,7 @@ data "aws_iam_policy_document" "function" {
     content {
       sid       = "DecryptSecureParameters"
       actions   = ["kms:Decrypt"]
-      resources = [aws_kms_key.main.arn]
+      resources = [aws_kms_key.regional["main"].arn]
 
       condition {
         test     = "StringEquals"
@@ -187,7 +187,7 @@ data "aws_iam_policy_document" "function" {
     content {
       sid       = statement.key
       actions   = statement.value.actions
-      resources = [aws_kms_key.main.arn]
+      resources = [aws_kms_key.regional["main"].arn]
 
       condition {
         test     = "StringEquals"
@@ -250,8 +250,8 @@ data "aws_iam_policy_document" "api_gateway_cloudwatch" {
       "logs:PutLogEvents",
     ]
     resources = [
-      "${aws_cloudwatch_log_group.api_execution.arn}:*",
-      "${aws_cloudwatch_log_group.api_access.arn}:*",
+      "${aws_cloudwatch_log_group.service["api_execution"].arn}:*",
+      "${aws_cloudwatch_log_group.service["api_access"].arn}:*",
     ]
   }
 
@@ -288,7 +288,7 @@ data "aws_iam_policy_document" "cloudtrail_logs" {
   statement {
     sid       = "WriteDataEvents"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.dynamodb.arn}:log-stream:*"]
+    resources = ["${aws_cloudwatch_log_group.service["dynamodb"].arn}:log-stream:*"]
   }
 }
 

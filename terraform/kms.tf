@@ -202,31 +202,32 @@ data "aws_iam_policy_document" "kms_regional" {
   }
 }
 
-resource "aws_kms_key" "main" {
-  description             = "${local.name_prefix}: data at rest (DynamoDB, parameters, queues, topics, logs, Lambda environment)"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms_regional["main"].json
+# The two keys of var.region; their policies are kms_regional above.
+locals {
+  kms_key_descriptions = {
+    main    = "data at rest (DynamoDB, parameters, queues, topics, logs, Lambda environment)"
+    secrets = "Secrets Manager secrets, decrypted only by the functions that read them and the operators"
+  }
 }
 
-resource "aws_kms_alias" "main" {
-  name          = "alias/${local.name_prefix}-main"
-  target_key_id = aws_kms_key.main.key_id
-}
+resource "aws_kms_key" "regional" {
+  for_each = local.kms_key_descriptions
 
-resource "aws_kms_key" "secrets" {
-  description             = "${local.name_prefix}: Secrets Manager secrets, decrypted only by the functions that read them and the operators"
+  description             = "${local.name_prefix}: ${each.value}"
   deletion_window_in_days = 30
   enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms_regional["secrets"].json
+  policy                  = data.aws_iam_policy_document.kms_regional[each.key].json
 
-  # KMS rejects a key policy that names a role that does not exist yet.
+  # KMS rejects a key policy that names a role that does not exist yet (the
+  # secrets key names the functions' roles).
   depends_on = [aws_iam_role.function]
 }
 
-resource "aws_kms_alias" "secrets" {
-  name          = "alias/${local.name_prefix}-secrets"
-  target_key_id = aws_kms_key.secrets.key_id
+resource "aws_kms_alias" "regional" {
+  for_each = aws_kms_key.regional
+
+  name          = "alias/${local.name_prefix}-${each.key}"
+  target_key_id = each.value.key_id
 }
 
 data "aws_iam_policy_document" "kms_site" {

@@ -38,7 +38,7 @@ resource "aws_lambda_function" "function" {
   # key guards nothing secret; it is the main key (no extra key, no extra
   # cost), which keeps CKV_AWS_173 / CKV_TTH_18 passing without a skip. A
   # secret value must never go here: it belongs in secrets.tf or parameters.tf.
-  kms_key_arn = aws_kms_key.main.arn
+  kms_key_arn = aws_kms_key.regional["main"].arn
 
   environment {
     variables = merge(

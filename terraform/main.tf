@@ -167,7 +167,7 @@ locals {
     orders = {
       IDEMPOTENCY_TABLE_NAME      = aws_dynamodb_table.shop["idempotency"].name
       ORDERS_TABLE_NAME           = aws_dynamodb_table.shop["orders"].name
-      PII_KMS_KEY_ID              = aws_kms_key.main.arn
+      PII_KMS_KEY_ID              = aws_kms_key.regional["main"].arn
       STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
     }
     stripe_webhook = {
@@ -185,7 +185,7 @@ locals {
       FULFILLMENT_MAX_ATTEMPTS       = tostring(var.fulfillment_max_attempts)
       IDEMPOTENCY_TABLE_NAME         = aws_dynamodb_table.shop["idempotency"].name
       ORDERS_TABLE_NAME              = aws_dynamodb_table.shop["orders"].name
-      PII_KMS_KEY_ID                 = aws_kms_key.main.arn
+      PII_KMS_KEY_ID                 = aws_kms_key.regional["main"].arn
       # Refunds when fulfillment fails for good (auto_refund_failed_fulfillment).
       STRIPE_SECRET_KEY_SECRET_ID = aws_secretsmanager_secret.runtime["stripe_secret_key"].arn
       # A retry of the refund comes from SQS; an SDK retry would break the time budget.

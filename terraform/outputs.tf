@@ -167,7 +167,7 @@ output "dashboard_name" {
 
 output "kms_key_arn" {
   description = "ARN of the main customer-managed key."
-  value       = aws_kms_key.main.arn
+  value       = aws_kms_key.regional["main"].arn
 }
 
 output "region" {

@@ -55,7 +55,7 @@ resource "aws_ssm_parameter" "secure" {
   description      = "${local.name_prefix}: ${each.value.description}"
   type             = "SecureString"
   tier             = "Standard"
-  key_id           = aws_kms_key.main.arn
+  key_id           = aws_kms_key.regional["main"].arn
   value_wo         = "unset: put the value with scripts/put_secrets.py"
   value_wo_version = 1
 }

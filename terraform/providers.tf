@@ -12,8 +12,8 @@ terraform {
   }
 
   # State is local by default. backend.tf.example holds the S3 backend with
-  # either native lock files (>= 1.10) or a DynamoDB lock table (>= 1.6);
-  # README.md explains how to migrate.
+  # either native lock files (Terraform >= 1.10) or a DynamoDB lock table
+  # (any Terraform, deprecated from 1.11); README.md explains how to migrate.
 }
 
 provider "aws" {

@@ -23,6 +23,6 @@ resource "aws_secretsmanager_secret" "runtime" {
 
   name                    = "${local.name_prefix}/${each.value.name}"
   description             = each.value.description
-  kms_key_id              = aws_kms_key.secrets.arn
+  kms_key_id              = aws_kms_key.regional["secrets"].arn
   recovery_window_in_days = 30
 }

@@ -1,6 +1,6 @@
 resource "aws_sns_topic" "alarms" {
   name              = "${local.name_prefix}-alarms"
-  kms_master_key_id = aws_kms_key.main.arn
+  kms_master_key_id = aws_kms_key.regional["main"].arn
 }
 
 resource "aws_sns_topic_subscription" "alarm_email" {

@@ -6,7 +6,7 @@
 resource "aws_sqs_queue" "fulfillment_dlq" {
   name                      = "${local.name_prefix}-fulfillment-dlq"
   message_retention_seconds = 1209600 # 14 days, the maximum: time to investigate and redrive
-  kms_master_key_id         = aws_kms_key.main.arn
+  kms_master_key_id         = aws_kms_key.regional["main"].arn
 }
 
 resource "aws_sqs_queue" "fulfillment" {
@@ -14,7 +14,7 @@ resource "aws_sqs_queue" "fulfillment" {
   # AWS's guidance for Lambda event sources: six times the function timeout.
   visibility_timeout_seconds = 6 * local.fulfillment_timeout_seconds
   message_retention_seconds  = 345600 # 4 days
-  kms_master_key_id          = aws_kms_key.main.arn
+  kms_master_key_id          = aws_kms_key.regional["main"].arn
 
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.fulfillment_dlq.arn
@@ -34,5 +34,5 @@ resource "aws_sqs_queue_redrive_allow_policy" "fulfillment_dlq" {
 resource "aws_sqs_queue" "lambda_dlq" {
   name                      = "${local.name_prefix}-lambda-async-dlq"
   message_retention_seconds = 1209600 # 14 days, the maximum
-  kms_master_key_id         = aws_kms_key.main.arn
+  kms_master_key_id         = aws_kms_key.regional["main"].arn
 }

@@ -150,7 +150,7 @@ run "partner_key_is_a_secure_string_only_fulfillment_reads" {
   }
 
   override_resource {
-    target          = aws_kms_key.main
+    target          = aws_kms_key.regional["main"]
     override_during = plan
     values          = { arn = "arn:aws:kms:us-east-2:123456789012:key/main" }
   }
@@ -159,7 +159,7 @@ run "partner_key_is_a_secure_string_only_fulfillment_reads" {
     condition = (
       aws_ssm_parameter.secure["fulfillment_api_key"].name == "/tickets-to-heaven/prod-secure/fulfillment-api-key" &&
       aws_ssm_parameter.secure["fulfillment_api_key"].type == "SecureString" &&
-      aws_ssm_parameter.secure["fulfillment_api_key"].key_id == aws_kms_key.main.arn
+      aws_ssm_parameter.secure["fulfillment_api_key"].key_id == aws_kms_key.regional["main"].arn
     )
     error_message = "The partner key must be a SecureString under the main key."
   }
@@ -410,19 +410,19 @@ run "secrets_key_lets_only_the_functions_that_read_a_secret_decrypt_it" {
   command = plan
 
   override_resource {
-    target          = aws_kms_key.secrets
+    target          = aws_kms_key.regional["secrets"]
     override_during = plan
     values          = { arn = "arn:aws:kms:us-east-2:123456789012:key/secrets" }
   }
 
   override_resource {
-    target          = aws_kms_key.main
+    target          = aws_kms_key.regional["main"]
     override_during = plan
     values          = { arn = "arn:aws:kms:us-east-2:123456789012:key/main" }
   }
 
   assert {
-    condition     = alltrue([for secret in aws_secretsmanager_secret.runtime : secret.kms_key_id == aws_kms_key.secrets.arn])
+    condition     = alltrue([for secret in aws_secretsmanager_secret.runtime : secret.kms_key_id == aws_kms_key.regional["secrets"].arn])
     error_message = "Every secret must be encrypted with the secrets key."
   }
 
@@ -514,6 +514,41 @@ run "dashboard_rows_tile_the_grid" {
   }
 }
 
+# The single-metric alarms are one for_each: each function still gets its
+# four, a percentile is an extended statistic (never both kinds), and the
+# duration and concurrency alarms page at 80% of the timeout and reservation.
+run "every_function_has_its_four_alarms" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for key, fn in aws_lambda_function.function : [
+        for suffix in ["errors", "throttles", "duration", "concurrency"] :
+        aws_cloudwatch_metric_alarm.metric["${key}/${suffix}"].dimensions.FunctionName == fn.function_name
+      ]
+    ]))
+    error_message = "Every function needs its errors, throttles, duration and concurrency alarms."
+  }
+
+  assert {
+    condition = alltrue([
+      for alarm in aws_cloudwatch_metric_alarm.metric : (alarm.statistic == null) != (alarm.extended_statistic == null)
+    ])
+    error_message = "An alarm sets exactly one of statistic and extended_statistic."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, fn in aws_lambda_function.function :
+      aws_cloudwatch_metric_alarm.metric["${key}/duration"].extended_statistic == "p99" &&
+      aws_cloudwatch_metric_alarm.metric["${key}/duration"].threshold == fn.timeout * 800 &&
+      aws_cloudwatch_metric_alarm.metric["${key}/concurrency"].statistic == "Maximum" &&
+      aws_cloudwatch_metric_alarm.metric["${key}/concurrency"].threshold == floor(fn.reserved_concurrent_executions * 0.8)
+    ])
+    error_message = "Duration alarms page at 80% of the timeout (p99), concurrency alarms at 80% of the reservation."
+  }
+}
+
 # The trail names a topic (CKV_AWS_252 without a skip) that only the trail may publish to.
 run "trail_announces_its_log_files_on_its_own_topic" {
   command = plan
@@ -531,7 +566,7 @@ run "trail_announces_its_log_files_on_its_own_topic" {
 
   assert {
     condition = alltrue([
-      for s in data.aws_iam_policy_document.trail_deliveries.statement :
+      for s in data.aws_iam_policy_document.cloudtrail_delivery["topic"].statement :
       s.actions == toset(["sns:Publish"]) &&
       anytrue([for c in s.condition : c.variable == "aws:SourceArn" && c.values == tolist([local.dynamodb_trail_arn])])
     ])

@@ -48,12 +48,14 @@ def request(principal: str, action: str, resource: str, **context: Any) -> Reque
 def test_api_gateway_cloudwatch_role_may_write_the_access_log_group(state: dict[str, dict[str, Any]]) -> None:
     policy = role_policy(state, "aws_iam_role_policy.api_gateway_cloudwatch[0]")
     role = state["aws_iam_role.api_gateway_cloudwatch[0]"]["arn"]  # count: the stack manages the account setting
-    for group in ("aws_cloudwatch_log_group.api_access", "aws_cloudwatch_log_group.api_execution"):
+    for key in ("api_access", "api_execution"):
+        group = f'aws_cloudwatch_log_group.service["{key}"]'
         stream = f"{state[group]['arn']}:log-stream:stage-1"
         for action in ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"):
             decision = evaluate(request(role, action, stream), [policy])
             assert decision.allowed, f"{group}: {decision.reason}"
-    other = state["aws_cloudwatch_log_group.api_access"]["arn"].replace("/access", "/other") + ":log-stream:x"
+    access = state['aws_cloudwatch_log_group.service["api_access"]']["arn"]
+    other = access.replace("/access", "/other") + ":log-stream:x"
     assert not evaluate(request(role, "logs:PutLogEvents", other), [policy]).allowed
 
 
@@ -75,7 +77,7 @@ def test_function_roles_grant_exact_tables_and_queues(state: dict[str, dict[str,
 
 
 def test_main_key_is_used_only_through_the_listed_services(state: dict[str, dict[str, Any]]) -> None:
-    key = state["aws_kms_key.main"]
+    key = state['aws_kms_key.regional["main"]']
     key_policy = Policy.parse("key policy", key["policy"])
     orders = role_policy(state, 'aws_iam_role_policy.function["orders"]')
     principal = state['aws_iam_role.function["orders"]']["arn"]
@@ -90,9 +92,9 @@ def test_main_key_is_used_only_through_the_listed_services(state: dict[str, dict
 
 
 def test_main_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(state: dict[str, dict[str, Any]]) -> None:
-    key = state["aws_kms_key.main"]
+    key = state['aws_kms_key.regional["main"]']
     key_policy = Policy.parse("key policy", key["policy"])
-    group = state["aws_cloudwatch_log_group.api_access"]["arn"]
+    group = state['aws_cloudwatch_log_group.service["api_access"]']["arn"]
     logs = f"service:logs.{REGION}.amazonaws.com"
     ours = request(logs, "kms:GenerateDataKey", key["arn"], **{"kms:EncryptionContext:aws:logs:arn": group})
     assert evaluate(ours, [], key_policy, key_policy=True).allowed
@@ -102,7 +104,7 @@ def test_main_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(state: 
 
 
 def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict[str, dict[str, Any]]) -> None:
-    key = state["aws_kms_key.secrets"]
+    key = state['aws_kms_key.regional["secrets"]']
     key_policy = Policy.parse("secrets key policy", key["policy"])
     secret = {
         name: state[f'aws_secretsmanager_secret.runtime["{name}"]']["arn"]
@@ -137,7 +139,7 @@ def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict
     assert not evaluate(
         decrypt(administrator, secret["stripe_secret_key"]), [admin], key_policy, key_policy=True
     ).allowed
-    main = state["aws_kms_key.main"]
+    main = state['aws_kms_key.regional["main"]']
     via_dynamodb = {"kms:ViaService": f"dynamodb.{REGION}.amazonaws.com"}
     main_policy = Policy.parse("main key policy", main["policy"])
     assert evaluate(
@@ -148,7 +150,7 @@ def test_secrets_key_lets_each_function_decrypt_only_its_own_secrets(state: dict
 def test_pii_fields_are_kms_encrypted_only_by_the_functions_and_fields_that_need_them(
     state: dict[str, dict[str, Any]],
 ) -> None:
-    key = state["aws_kms_key.main"]
+    key = state['aws_kms_key.regional["main"]']
     key_policy = Policy.parse("key policy", key["policy"])
 
     def allowed(function: str, action: str, **encryption_context: str) -> bool:

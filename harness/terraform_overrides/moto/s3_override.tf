@@ -6,7 +6,7 @@
 data "aws_iam_policy_document" "logs_bucket" {
   source_policy_documents = [
     data.aws_iam_policy_document.logs_bucket_delivery.json,
-    data.aws_iam_policy_document.logs_bucket_cloudtrail.json,
+    data.aws_iam_policy_document.cloudtrail_delivery["logs_bucket"].json,
   ]
 }
 

@@ -125,3 +125,29 @@ def test_real_terraform_passes_every_custom_check_on_hcl() -> None:
     assert outcome.passed
     assert not outcome.failed, sorted(outcome.failed_pairs)
     assert outcome.summary["parsing_errors"] == 0
+
+
+def test_a_skip_matched_by_substring_is_counted_as_failed(tmp_path: Path) -> None:
+    # Given a module whose only skip is CKV2_AWS_62's, and a plan scan in which checkov reported the bucket's
+    # CKV2_AWS_6 (a different check whose id is a prefix of it) as skipped with that comment's reason
+    sys.path.insert(0, str(REPO_ROOT))
+    from policies.__main__ import MISATTRIBUTED, ScanResult, declared_skips, fail_misattributed_skips
+
+    reason = "Nothing consumes object events."
+    (tmp_path / "s3.tf").write_text(
+        f'resource "aws_s3_bucket" "logs" {{\n  # checkov:skip=CKV2_AWS_62,CKV_AWS_144: {reason}\n}}\n'
+    )
+
+    def skipped(check_id: str) -> dict[str, object]:
+        return {"check_id": check_id, "resource": "aws_s3_bucket.logs", "check_result": {"suppress_comment": reason}}
+
+    result = ScanResult(name="plan", exit_code=0, skipped=[skipped("CKV2_AWS_62"), skipped("CKV_AWS_144"),
+                                                            skipped("CKV2_AWS_6")])  # fmt: skip
+
+    # When the skips are checked against the module's comments
+    fail_misattributed_skips(result, declared_skips(tmp_path))
+
+    # Then the two declared skips stay skipped and the substring match fails the run
+    assert [r["check_id"] for r in result.skipped] == ["CKV2_AWS_62", "CKV_AWS_144"]
+    assert [(r["check_id"], r["details"]) for r in result.failed] == [("CKV2_AWS_6", [MISATTRIBUTED])]
+    assert not result.ok
