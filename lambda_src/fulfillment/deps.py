@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from shop.config import env_flag, get_secure_parameter, load_parameters, require_env
+from shop.config import env_flag, get_secure_parameter, load_settings, require_env
 from shop.crypto import FieldCipher, field_cipher
 from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
@@ -74,7 +74,7 @@ def _client(base_url: str, api_key: str) -> HttpFulfillmentClient:
 
 def fulfillment_client() -> HttpFulfillmentClient:
     """HTTP client for the partner (base URL from SSM, API key from a SecureString parameter; cached)."""
-    base_url = load_parameters(CONFIG_PARAMETER_PATH).fulfillment_api_base_url
+    base_url = load_settings(CONFIG_PARAMETER_PATH).fulfillment_api_base_url
     if not base_url:
         raise ConfigurationError("missing SSM parameter /fulfillment/api_base_url")
     return _client(base_url, get_secure_parameter(FULFILLMENT_API_KEY_PARAMETER))

@@ -51,6 +51,41 @@ def test_parse_parameters_defaults() -> None:
     assert params.catalog[0].max_per_order == 10
 
 
+def test_settings_are_read_without_the_catalog() -> None:
+    # The webhook, the sweeper and fulfillment read the settings only: a catalog they never use does not fail them
+    settings = config._parse_settings({"catalog": "not json", "currency": "EUR", "stripe/api_base_url": "http://s/"})
+    assert (settings.currency, settings.stripe_api_base_url) == ("eur", "http://s")
+    with pytest.raises(ConfigurationError, match="currency"):
+        config._parse_settings({"catalog": "[]"})
+
+
+def test_load_settings_and_parameters_read_one_path(aws: Any) -> None:
+    settings = config.load_settings(ENV["CONFIG_PARAMETER_PATH"])
+    params = config.load_parameters(ENV["CONFIG_PARAMETER_PATH"])
+    assert params.currency == settings.currency and params.stripe_api_base_url == settings.stripe_api_base_url
+    assert params.catalog and not hasattr(settings, "catalog")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["not json", "[]", '"o-1"', "{}", '{"order_id": 1}', '{"order_id": ""}', '{"order_id": "o", "reason": 5}',
+     json.dumps({"order_id": "x" * 65})],
+)  # fmt: skip
+def test_fulfillment_message_refuses_what_is_not_one(body: str) -> None:
+    from shop.fulfillment_queue import FulfillmentMessage
+
+    with pytest.raises(ValueError):
+        FulfillmentMessage.from_json(body)
+
+
+def test_fulfillment_message_reads_what_it_writes_and_ignores_unknown_keys() -> None:
+    from shop.fulfillment_queue import FulfillmentMessage
+
+    message = FulfillmentMessage(order_id="o-1", reason="partner rejected")
+    assert FulfillmentMessage.from_json(message.to_json()) == message
+    assert FulfillmentMessage.from_json('{"order_id": "o-2", "new": 1}') == FulfillmentMessage(order_id="o-2")
+
+
 def test_missing_parameter_path_is_configuration_error(aws: Any) -> None:
     with pytest.raises(ConfigurationError):
         config.load_parameters("/nothing/here")
