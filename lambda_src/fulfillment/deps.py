@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 from shop.config import env_flag, get_secure_parameter, load_settings, require_env
 from shop.crypto import FieldCipher, field_cipher
@@ -22,7 +22,7 @@ from shop.fulfillment_client import HttpFulfillmentClient
 from shop.fulfillment_queue import FulfillmentQueue
 from shop.fulfillment_service import FailurePolicy
 from shop.repository import OrderRepository
-from shop.tracing import TRACED_MODULES
+from shop.tracing import make_tracer
 
 if TYPE_CHECKING:
     from shop.payments import PaymentGateway
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 logger = Logger()
-tracer = Tracer(patch_modules=TRACED_MODULES)
+tracer = make_tracer()
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")

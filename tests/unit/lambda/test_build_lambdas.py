@@ -325,6 +325,23 @@ def test_tracing_patches_what_it_traces_without_the_pruned_xray_integrations() -
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.parametrize("imported_first", [False, True])
+def test_requests_is_traced_from_its_first_import(imported_first: bool) -> None:
+    # Given tracing on, as in Lambda, and requests imported before the Tracer or after it
+    code = (
+        f"import sys\n{'import requests' if imported_first else ''}\nfrom shop.tracing import make_tracer\n"
+        "make_tracer()\nassert ('requests' in sys.modules) is " + str(imported_first) + "\n"
+        "import requests, botocore.client\n"
+        "assert hasattr(botocore.client.BaseClient._make_api_call, '__wrapped__')\n"
+        "assert hasattr(requests.Session.request, '__wrapped__')\n"
+    )
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src"), "LAMBDA_TASK_ROOT": str(ROOT / "lambda_src")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "false"
+    # When the function's Tracer is made / Then both are patched, requests without being imported by the Tracer
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tmp_path: Path) -> None:
     deps = _tree(tmp_path)
     monkeypatch.setattr(build, "install_deps", lambda *a, **k: deps)
@@ -344,10 +361,11 @@ def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tm
 _PARSER = "aws_lambda_powertools.utilities.parser"
 # What a function's cold start does not import (its first requests may): each costs init time.
 _NOT_AT_INIT = {
-    # Neither parses a request body: pydantic (and the API models) load only for the catalog, when the
-    # Stripe gateway first reads the parameters.
-    "stripe_webhook": ["pydantic", "pydantic_core", "shop.models"],
-    "sweeper": ["pydantic", "pydantic_core", "shop.models"],
+    # Stripe (and requests, its HTTP client, traced once imported: shop.tracing) only on the paths that call it.
+    "orders": ["stripe", "requests"],
+    # Neither parses a request body nor carries pydantic; Stripe and requests as for orders.
+    "stripe_webhook": ["pydantic", "shop.models", "stripe", "requests"],
+    "sweeper": ["pydantic", "shop.models", "stripe", "requests"],
     # Reads its records as dataclasses (no pydantic, so no Powertools parser models); Stripe only to refund; it
     # serves no HTTP.
     "fulfillment": ["pydantic", "shop.models", "stripe", "aws_lambda_powertools.event_handler", _PARSER],
@@ -359,6 +377,7 @@ def test_cold_start_leaves_out_what_only_later_paths_need(function: str) -> None
     absent = _NOT_AT_INIT[function]
     code = f"import sys\nimport {function}.handler\nprint(sorted(m for m in {absent!r} if m in sys.modules))\n"
     env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src"), "LAMBDA_TASK_ROOT": str(ROOT / "lambda_src")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "false"  # traced, as in Lambda: patching must not import what it traces
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]", f"{function} imports at init: {result.stdout.strip()}"
