@@ -9,12 +9,13 @@ Usage::
 Each ``DIR/<function>.zip`` holds the function package (``orders/`` ...), the shared package
 ``shop/`` and the pinned runtime dependencies of ``lambda_src/requirements.txt`` (installed with
 ``--no-deps``: boto3/botocore come from the Lambda runtime). Zips are deterministic: entries sorted,
-timestamps 1980-01-01, permissions 0644, no ``__pycache__``/``*.pyc``/``bin/``, pip ``--no-compile``.
+timestamps 1980-01-01, permissions 0644, no ``bin/``, no bytecode but the build's own, pip ``--no-compile``.
 The installed dependency tree is cached per target + requirements hash under
 ``~/.cache/tickets-to-heaven/lambda-deps/`` (override with ``TTH_LAMBDA_DEPS_CACHE``).
 ``DIR/SHA256SUMS`` lists the digests; ``--check`` builds every zip twice and fails on any difference.
 Distributions a function never imports are left out of its zip (``UNUSED_DISTRIBUTIONS``), and so are
-files no function loads (``PRUNED_FILES``, each with the reason).
+files no function loads (``PRUNED_FILES``) or that function does not (``FUNCTION_PRUNED_FILES``), each with
+the reason.
 Every zip ships hash-based (PEP 552) ``.pyc`` files compiled by the runtime's Python version
 (``python3.13``, found on PATH; ``--compile PYTHON`` names another, ``--no-compile`` leaves them out):
 Lambda cannot write bytecode into /var/task, so without them every cold start compiles every module it
