@@ -201,21 +201,26 @@ def test_transition_to_state_without_legal_source_does_not_write(aws: Any) -> No
 
 
 def test_every_function_traces_only_the_shared_module_list() -> None:
-    # Tracer() without patch_modules runs X-Ray's patch_all() at every cold start (shop/tracing.py).
+    # Tracer() without patch_modules runs X-Ray's patch_all() at every cold start (shop/tracing.py): every function
+    # makes its Tracer with shop.tracing.make_tracer, the one Tracer() call, which patches TRACED_AT_INIT.
     lambda_src = Path(__file__).resolve().parents[3] / "lambda_src"
     deps_modules = sorted(p for p in lambda_src.glob("*/deps.py") if p.parent.name != "shop")
     assert deps_modules
-    for path in deps_modules:
-        calls = [
+
+    def calls(path: Path, name: str) -> list[ast.Call]:
+        return [
             node
             for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Tracer"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
         ]
-        assert len(calls) == 1, f"{path}: expected one Tracer()"
-        keywords = {kw.arg: kw.value for kw in calls[0].keywords}
-        value = keywords.get("patch_modules")
-        assert isinstance(value, ast.Name), f"{path}: Tracer patches more than TRACED_MODULES"
-        assert value.id == "TRACED_MODULES", f"{path}: Tracer patches more than TRACED_MODULES"
+
+    for path in deps_modules:
+        assert not calls(path, "Tracer"), f"{path}: a Tracer of its own"
+        assert len(calls(path, "make_tracer")) == 1, f"{path}: expected one make_tracer()"
+    (tracer,) = calls(lambda_src / "shop" / "tracing.py", "Tracer")
+    value = {kw.arg: kw.value for kw in tracer.keywords}.get("patch_modules")
+    assert isinstance(value, ast.Name), "Tracer patches more than TRACED_AT_INIT"
+    assert value.id == "TRACED_AT_INIT", "Tracer patches more than TRACED_AT_INIT"
 
 
 def test_fulfillment_message_round_trips_through_the_queue(aws: Any) -> None:
