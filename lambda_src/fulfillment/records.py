@@ -64,13 +64,16 @@ class FulfillmentRecord:
             When the body is not a fulfillment message (a poison message: SQS redelivers it, then the DLQ
             takes it).
         """
-        return cls(
-            message_id=record.message_id,
-            receipt_handle=record.receipt_handle,
-            body=FulfillmentMessage.from_json(record.body),
-            receive_count=int(record.attributes.approximate_receive_count),
-            event_source_arn=record.event_source_arn,
-        )
+        try:
+            return cls(
+                message_id=record.message_id,
+                receipt_handle=record.receipt_handle,
+                body=FulfillmentMessage.from_json(record.body),
+                receive_count=int(record.attributes.approximate_receive_count),
+                event_source_arn=record.event_source_arn,
+            )
+        except KeyError as exc:  # SQSRecord's properties index the record dict
+            raise ValueError(f"the SQS record has no {exc}") from exc
 
 
 class TimeBudgetExceededError(FulfillmentRetryableError):
