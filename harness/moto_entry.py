@@ -18,6 +18,10 @@ request, holding the one lock every request takes, so the first burst of ``terra
 services at once) waited ~5 s for every import in turn. The services the stack uses are created in a background
 thread as the server starts (during ``terraform init`` and the plan), exactly as a first request would.
 
+Retries: an attempt of a call moto already answered with 2xx gets the same answer again instead of running
+twice (``harness.moto_replay``: twice an answer was lost between moto's server and the provider, and the
+retried create failed the apply with "already exists").
+
 CloudTrail: the provider deletes a trail by its ARN (the resource id); moto's DeleteTrail matches names
 only and silently keeps the trail, so destroy would leave it behind. The ARN is resolved to the name here.
 
@@ -30,15 +34,15 @@ import json
 import threading
 from typing import Any
 
+from moto import server
 from moto.backends import list_of_moto_modules
 from moto.cloudtrail.models import CloudTrailBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
-from moto.server import main
 from moto.servicequotas.models import ServiceQuotasBackend
 from moto.servicequotas.responses import ServiceQuotasResponse
 from moto.sqs import models
 
-from harness import moto_apigateway, moto_cloudfront
+from harness import moto_apigateway, moto_cloudfront, moto_replay
 from harness.iam import enforce
 from harness.terraform import ENDPOINT_SERVICES
 
@@ -133,7 +137,12 @@ def unknown_backends(backends: tuple[str, ...] = WARM_BACKENDS) -> list[str]:
     return [backend for backend in backends if backend not in known]
 
 
+def _replaying_dispatcher(*args: Any, **kwargs: Any) -> moto_replay.ReplayRetriedAttempts:
+    return moto_replay.ReplayRetriedAttempts(DomainDispatcherApplication(*args, **kwargs))
+
+
 if __name__ == "__main__":
     DomainDispatcherApplication.__init__ = _dispatcher_init  # type: ignore[method-assign]
+    server.DomainDispatcherApplication = _replaying_dispatcher  # type: ignore[attr-defined,assignment]
     enforce.install()
-    main()
+    server.main()

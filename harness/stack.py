@@ -136,7 +136,11 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
         if destroy:
             stack.callback(_teardown, workspace, session, timer)
         with timer.step("apply", f"terraform apply to the emulator at {emulator.endpoint}"):
-            workspace.apply()
+            try:
+                workspace.apply()
+            except Exception:
+                _print_retried_attempts(run_dir / "emulator.log")
+                raise
         outputs = workspace.outputs()
         outputs_file = run_dir / "outputs.json"
         outputs_file.write_text(json.dumps(outputs, indent=2, sort_keys=True))
@@ -181,6 +185,12 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
             run_dir=run_dir,
             timings=timer.steps,
         )
+
+
+def _print_retried_attempts(log: Path) -> None:
+    """After a failed apply: the calls the SDK sent again (harness.moto_replay), the first thing to rule out."""
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("[replay]", "[retry]"))]
+    say(f"{len(lines)} retried attempt(s) in {log}" + "".join(f"\n  {line}" for line in lines[-20:]))
 
 
 def _teardown(workspace: Workspace, session: Any, timer: Timer) -> None:
