@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 REPORT = REPO_ROOT / "reports" / "bench.md"
 CACHE = REPO_ROOT / ".tth" / "bench"
 FUNCTIONS = ("orders", "stripe_webhook", "fulfillment")
+# Sized too (the issue sets no goal for it): every function's zip carries only what that function imports.
+SIZED = (*FUNCTIONS, "sweeper")
 FLOOR_SCRIPT = 'import boto3; boto3.client("dynamodb")'
 # Goals of issue 14. Ratios are cold init over the floor; sizes are zipped MB (10^6 bytes).
 COLD_GOALS = {"stripe_webhook": 1.5, "orders": 2.0, "fulfillment": 1.75}
@@ -85,6 +87,7 @@ class Figures:
 
     rounds: int
     floor_s: float = 0.0
+    load: tuple[float, float] | None = None  # 1-minute load average before and after the cold-init rounds
     cold_s: dict[str, float] | None = None
     cold_ratio: dict[str, float] | None = None
     sizes: dict[str, int] | None = None
@@ -162,6 +165,7 @@ def cold_init(packages_dir: Path, envs: dict[str, dict[str, str]], rounds: int, 
     floor_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **envs[FUNCTIONS[0]]}
     samples: dict[str, list[float]] = {name: [] for name in ("floor", *FUNCTIONS)}
     ratios: dict[str, list[float]] = {name: [] for name in FUNCTIONS}
+    load_before = os.getloadavg()[0]
     with contextlib.ExitStack() as stack:
         trees = {f: stack.enter_context(read_only_tree(packages_dir / f"{f}.zip")) for f in FUNCTIONS}
         before = {f: pyc_count(t) for f, t in trees.items()}
@@ -179,6 +183,7 @@ def cold_init(packages_dir: Path, envs: dict[str, dict[str, str]], rounds: int, 
         written = {f: pyc_count(t) - before[f] for f, t in trees.items() if pyc_count(t) != before[f]}
         if written or pyc_count(runtime) != runtime_before:
             raise RuntimeError(f"bytecode was written during the measurement: {written}")
+    figures.load = (load_before, os.getloadavg()[0])
     figures.floor_s = statistics.median(samples["floor"])
     figures.cold_s = {f: statistics.median(samples[f]) for f in FUNCTIONS}
     figures.cold_ratio = {f: statistics.median(ratios[f]) for f in FUNCTIONS}
@@ -289,7 +294,7 @@ def measure_stack(figures: Figures) -> tuple[Path, dict[str, dict[str, str]]]:
     figures.destroy_s = timings.get("destroy")
     figures.first_request_ms = first
     figures.warm_ms = {k: (percentile(v, 0.5), percentile(v, 0.95), len(v)) for k, v in warm.items()}
-    figures.sizes = {f: (packages_dir / f"{f}.zip").stat().st_size for f in FUNCTIONS}
+    figures.sizes = {f: (packages_dir / f"{f}.zip").stat().st_size for f in SIZED}
     return packages_dir, envs
 
 
@@ -337,8 +342,12 @@ def goal_rows(figures: Figures, skipped: set[str]) -> list[str]:
                 f"| <= {goal:.2f}x | {verdict(ratio, goal)} |"
             )
     for function, size in (figures.sizes or {}).items():
-        size_mb, goal = size / 1e6, SIZE_GOALS_MB[function]
-        rows.append(f"| zip size {function} | {size_mb:.2f} MB | <= {goal:.0f} MB | {verdict(size_mb, goal)} |")
+        size_mb, size_goal = size / 1e6, SIZE_GOALS_MB.get(function)
+        if size_goal is None:
+            rows.append(f"| zip size {function} | {size_mb:.2f} MB | (no goal in the issue) | |")
+        else:
+            judged = f"<= {size_goal:.0f} MB | {verdict(size_mb, size_goal)}"
+            rows.append(f"| zip size {function} | {size_mb:.2f} MB | {judged} |")
     measured: dict[str, float | str | None] = {
         "`terraform apply` to moto": figures.apply_s,
         "`terraform destroy`": figures.destroy_s,
@@ -355,6 +364,14 @@ def goal_rows(figures: Figures, skipped: set[str]) -> list[str]:
     return rows
 
 
+def load_line(figures: Figures) -> list[str]:
+    """The machine's load during the cold-init rounds (the cores are shared; the ratios absorb some of it)."""
+    if not figures.load:
+        return []
+    before, after = figures.load
+    return ["", f"Machine load (1-minute average): {before:.1f} before the cold-init rounds, {after:.1f} after."]
+
+
 def report(figures: Figures, skipped: set[str]) -> str:
     lines = [
         "# Benchmarks (issue 14)",
@@ -362,6 +379,7 @@ def report(figures: Figures, skipped: set[str]) -> str:
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores; "
         f"cold init is the median of {figures.rounds} interleaved rounds. Reproduce: `make bench` "
         "(`tox run -e bench -- --skip loop` leaves out the whole-suite timings).",
+        *load_line(figures),
         "",
         "| figure | measured | goal | |",
         "| --- | ---: | ---: | --- |",
@@ -372,7 +390,8 @@ def report(figures: Figures, skipped: set[str]) -> str:
             "",
             "## Through the local front door (deployed packages on the emulator)",
             "",
-            "First request = the worker's init + first invoke; warm over the next requests.",
+            "First request = the worker's init + first invoke; warm over the next requests. Issue 14 asks for "
+            "these figures without a goal: reported, not judged.",
             "",
             "| request | first ms | warm p50 ms | warm p95 ms | n |",
             "| --- | ---: | ---: | ---: | ---: |",

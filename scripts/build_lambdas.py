@@ -9,16 +9,20 @@ Usage::
 Each ``DIR/<function>.zip`` holds the function package (``orders/`` ...), the shared package
 ``shop/`` and the pinned runtime dependencies of ``lambda_src/requirements.txt`` (installed with
 ``--no-deps``: boto3/botocore come from the Lambda runtime). Zips are deterministic: entries sorted,
-timestamps 1980-01-01, permissions 0644, no ``__pycache__``/``*.pyc``/``bin/``, pip ``--no-compile``.
+timestamps 1980-01-01, permissions 0644, no ``bin/``, no bytecode but the build's own, pip ``--no-compile``.
 The installed dependency tree is cached per target + requirements hash under
 ``~/.cache/tickets-to-heaven/lambda-deps/`` (override with ``TTH_LAMBDA_DEPS_CACHE``).
 ``DIR/SHA256SUMS`` lists the digests; ``--check`` builds every zip twice and fails on any difference.
 Distributions a function never imports are left out of its zip (``UNUSED_DISTRIBUTIONS``), and so are
-files no function loads (``PRUNED_FILES``, each with the reason).
-Every zip ships hash-checked (PEP 552) ``.pyc`` files compiled by the runtime's Python version
+files no function loads (``PRUNED_FILES``) or that function does not (``FUNCTION_PRUNED_FILES``), each with
+the reason.
+Every zip ships hash-based (PEP 552) ``.pyc`` files compiled by the runtime's Python version
 (``python3.13``, found on PATH; ``--compile PYTHON`` names another, ``--no-compile`` leaves them out):
 Lambda cannot write bytecode into /var/task, so without them every cold start compiles every module it
-imports. They carry no timestamps, so the zips stay reproducible (``--check``).
+imports. They carry no timestamps, so the zips stay reproducible (``--check``). The dependencies ship
+their bytecode only (``module.pyc`` where ``module.py`` was, PEP 3147's sourceless layout): pinned and
+never edited, their source would only add the source lines to a traceback (file and line stay).
+The functions' own code ships source and checked-hash ``__pycache__`` bytecode: tracebacks stay readable.
 """
 
 from __future__ import annotations
@@ -51,11 +55,22 @@ PRUNE_DIRS = {"__pycache__", "bin"}
 # Distributions a function never imports (tests/unit/lambda/test_build_lambdas.py proves it by importing
 # each handler with them blocked). Leaving them out keeps those packages small.
 # (cryptography is in no package since KMS encrypts the PII fields: lambda_src/shop/crypto.py.)
+# pydantic and what only it needs: only orders parses a request body or the catalog (shop.config.load_parameters);
+# the others read the settings without the catalog (load_settings) and their messages as dataclasses.
+PYDANTIC = ("pydantic", "pydantic-core", "annotated-types", "typing-inspection")
 UNUSED_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "orders": (),
-    "stripe_webhook": (),
-    "fulfillment": (),  # stripe: refunds when fulfillment fails for good (imported on first refund)
-    "sweeper": (),
+    "stripe_webhook": PYDANTIC,
+    "fulfillment": PYDANTIC,  # stripe stays: refunds when fulfillment fails for good (imported on first refund)
+    "sweeper": PYDANTIC,
+}
+# The top-level modules of each distribution in UNUSED_DISTRIBUTIONS (tests/unit/lambda/conftest.py blocks them
+# when it runs one function's tests; a unit test checks the names against each distribution's RECORD).
+DISTRIBUTION_MODULES: dict[str, tuple[str, ...]] = {
+    "pydantic": ("pydantic",),
+    "pydantic-core": ("pydantic_core",),
+    "annotated-types": ("annotated_types",),
+    "typing-inspection": ("typing_inspection",),
 }
 PRUNE_SUFFIXES = (".pyc", ".pyo")
 # Written beside SHA256SUMS: the digest of the build's inputs, so an unchanged build is reused.
@@ -97,12 +112,52 @@ PRUNED_FILES = {
     # of the shop or of Powertools has.
     "pydantic/v1/*": "pydantic V1 layer, unused",
     **{f"aws_xray_sdk/ext/{name}/*": "X-Ray integration of a library not traced" for name in UNUSED_XRAY_INTEGRATIONS},
+    # charset_normalizer's mypyc builds of md.py/cd.py (both ship beside them and are imported instead): requests
+    # asks it for an encoding only when a response names none, which Stripe's and the partner's JSON do.
+    "charset_normalizer/*.so": "compiled speed-up of a module shipped as source",
+    "charset_normalizer/cli/*": "command-line tool",
+    "wrapt/*.c": "C source of the compiled extension",
+    # The installer's file list (with hashes): read by pip to uninstall, never at run time (and it would list
+    # the files pruned here). importlib.metadata reads METADATA, which stays.
+    "*.dist-info/RECORD": "installer's file list",
 }
-# The modules those patterns remove (``pkg/sub/*`` -> ``pkg.sub``): tests/unit/lambda/conftest.py blocks them,
-# so every Lambda unit test runs as if the files were absent and fails on a path that imports one.
-PRUNED_PACKAGES = tuple(
-    pattern[:-2].replace("/", ".") for pattern in PRUNED_FILES if pattern.endswith("/*") and "*" not in pattern[:-2]
-)
+_PARSER = "aws_lambda_powertools/utilities/parser/*"
+_NEEDS_PYDANTIC = "Powertools parser: its __init__ imports pydantic, which this zip does not carry"
+_FULFILLMENT_ONLY = "Powertools utility only fulfillment imports"
+# Files one function's zip leaves out on top of PRUNED_FILES. tests/unit/lambda/test_build_lambdas.py runs that
+# function's unit tests with these modules (and its UNUSED_DISTRIBUTIONS) blocked, and proves the parser's reason.
+FUNCTION_PRUNED_FILES: dict[str, dict[str, str]] = {
+    "orders": {},
+    "stripe_webhook": {
+        _PARSER: _NEEDS_PYDANTIC,
+        "aws_lambda_powertools/utilities/batch/*": _FULFILLMENT_ONLY,
+        "aws_lambda_powertools/utilities/idempotency/*": _FULFILLMENT_ONLY,
+    },
+    "fulfillment": {_PARSER: _NEEDS_PYDANTIC},
+    "sweeper": {
+        _PARSER: _NEEDS_PYDANTIC,
+        "aws_lambda_powertools/utilities/batch/*": _FULFILLMENT_ONLY,
+        "aws_lambda_powertools/utilities/idempotency/*": _FULFILLMENT_ONLY,
+    },
+}
+
+
+def pruned_packages(patterns: dict[str, str]) -> tuple[str, ...]:
+    """The modules whole-package patterns remove (``pkg/sub/*`` -> ``pkg.sub``)."""
+    return tuple(
+        pattern[:-2].replace("/", ".") for pattern in patterns if pattern.endswith("/*") and "*" not in pattern[:-2]
+    )
+
+
+# tests/unit/lambda/conftest.py blocks these, so every Lambda unit test runs as if the files were absent and fails
+# on a path that imports one.
+PRUNED_PACKAGES = pruned_packages(PRUNED_FILES)
+
+
+def function_blocked_modules(function: str) -> tuple[str, ...]:
+    """Every module one function's zip does not carry: pruned everywhere, pruned for it, its unused distributions."""
+    unused = [module for dist in UNUSED_DISTRIBUTIONS[function] for module in DISTRIBUTION_MODULES[dist]]
+    return (*PRUNED_PACKAGES, *pruned_packages(FUNCTION_PRUNED_FILES[function]), *unused)
 
 
 def log(message: str) -> None:
@@ -179,14 +234,14 @@ def install_deps(target: str, python: str | None, *, refresh: bool = False) -> P
 def iter_files(base: Path, top: Path, *, bytecode: bool = False) -> list[tuple[str, Path]]:
     """(archive name, path) of every file below ``top`` relative to ``base``, pruned.
 
-    With ``bytecode``, the ``__pycache__/*.pyc`` this build compiled are kept.
+    With ``bytecode``, the ``.pyc`` this build compiled are kept.
     """
     files = []
     for path in top.rglob("*"):
         rel = path.relative_to(base)
         if not path.is_file():
             continue
-        if bytecode and rel.parent.name == "__pycache__" and path.suffix == ".pyc":
+        if bytecode and path.suffix == ".pyc" and "__pycache__" not in rel.parts:  # sourceless layout
             files.append((rel.as_posix(), path))
             continue
         if any(part in PRUNE_DIRS for part in rel.parts) or path.suffix in PRUNE_SUFFIXES:
@@ -196,10 +251,13 @@ def iter_files(base: Path, top: Path, *, bytecode: bool = False) -> list[tuple[s
 
 
 def source_of(name: str) -> str:
-    """The source a ``__pycache__/<module>.<tag>.pyc`` archive name was compiled from (else ``name``)."""
+    """The source a ``.pyc`` archive name was compiled from (``__pycache__/<module>.<tag>.pyc`` or the
+    sourceless ``<module>.pyc``), else ``name``."""
     parent, _, leaf = name.rpartition("/")
-    if not leaf.endswith(".pyc") or not (parent == "__pycache__" or parent.endswith("/__pycache__")):
+    if not leaf.endswith(".pyc"):
         return name
+    if not (parent == "__pycache__" or parent.endswith("/__pycache__")):
+        return name[:-1]
     package = parent[: -len("__pycache__")]
     return f"{package}{leaf.split('.', 1)[0]}.py"
 
@@ -219,9 +277,10 @@ def distribution_files(deps_tree: Path, distribution: str) -> set[str]:
     return owned
 
 
-def is_pruned(name: str) -> bool:
-    """Whether ``PRUNED_FILES`` leaves this dependency file out of every package."""
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in PRUNED_FILES)
+def is_pruned(name: str, function: str) -> bool:
+    """Whether ``PRUNED_FILES`` or the function's ``FUNCTION_PRUNED_FILES`` leave this dependency file out."""
+    patterns = (*PRUNED_FILES, *FUNCTION_PRUNED_FILES[function])
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
 def package_files(function: str, deps_tree: Path, *, bytecode: bool = False) -> list[tuple[str, Path]]:
@@ -232,7 +291,7 @@ def package_files(function: str, deps_tree: Path, *, bytecode: bool = False) -> 
     entries = {
         name: path
         for name, path in iter_files(deps_tree, deps_tree, bytecode=bytecode)
-        if source_of(name) not in unused and not is_pruned(source_of(name))
+        if source_of(name) not in unused and not is_pruned(source_of(name), function)
     }
     for package in (*SHARED, function):
         for name, path in iter_files(SRC, SRC / package):
@@ -242,26 +301,35 @@ def package_files(function: str, deps_tree: Path, *, bytecode: bool = False) -> 
     return sorted(entries.items())
 
 
-def compile_tree(tree: Path, python: str) -> None:
-    """Compile every module below ``tree`` in place, as it will sit in /var/task (hash-checked pycs)."""
+def compile_tree(tree: Path, python: str, *, sourceless: bool = False) -> None:
+    """Compile every module below ``tree`` in place, as it will sit in /var/task (hash-checked pycs).
+
+    ``sourceless``: write ``module.pyc`` beside ``module.py`` (the layout Python imports without the source)
+    and remove the source.
+    """
     subprocess.run(
         [
             python, "-m", "compileall", "-q", "-j", "0",
             "--invalidation-mode", "checked-hash",
             "-s", str(tree), "-p", "/var/task",
+            *(["-b"] if sourceless else []),
             str(tree),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    if sourceless:
+        for source in tree.rglob("*.py"):
+            if source.with_suffix(".pyc").is_file():
+                source.unlink()
 
 
 def compiled_deps(deps_tree: Path, python: str) -> Path:
-    """The dependency tree with its bytecode, compiled once per tree and interpreter (cached beside it)."""
+    """The dependency tree as bytecode without source, compiled once per tree and interpreter (cached beside it)."""
     version = subprocess.run(
         [python, "-c", "import sys; print(sys.implementation.cache_tag)"], check=True, capture_output=True, text=True
     ).stdout.strip()
-    dest = deps_tree.with_name(f"{deps_tree.name}-{version}-checked-hash")
+    dest = deps_tree.with_name(f"{deps_tree.name}-{version}-sourceless")
     complete = dest.with_name(dest.name + ".complete")  # outside the tree, so no package ships it
     if complete.exists() and dest.is_dir():
         return dest
@@ -269,7 +337,7 @@ def compiled_deps(deps_tree: Path, python: str) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=dest.name + ".", dir=dest.parent))
     try:
         shutil.copytree(deps_tree, staging, dirs_exist_ok=True)
-        compile_tree(staging, python)
+        compile_tree(staging, python, sourceless=True)
         shutil.rmtree(dest, ignore_errors=True)
         staging.rename(dest)
         complete.touch()

@@ -13,16 +13,16 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
-from shop.config import env_flag, get_secure_parameter, load_parameters, require_env
+from shop.config import env_flag, get_secure_parameter, load_settings, require_env
 from shop.crypto import FieldCipher, field_cipher
 from shop.exceptions import ConfigurationError
 from shop.fulfillment_client import HttpFulfillmentClient
 from shop.fulfillment_queue import FulfillmentQueue
 from shop.fulfillment_service import FailurePolicy
 from shop.repository import OrderRepository
-from shop.tracing import TRACED_MODULES
+from shop.tracing import make_tracer
 
 if TYPE_CHECKING:
     from shop.payments import PaymentGateway
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 logger = Logger()
-tracer = Tracer(patch_modules=TRACED_MODULES)
+tracer = make_tracer()
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")
@@ -74,7 +74,7 @@ def _client(base_url: str, api_key: str) -> HttpFulfillmentClient:
 
 def fulfillment_client() -> HttpFulfillmentClient:
     """HTTP client for the partner (base URL from SSM, API key from a SecureString parameter; cached)."""
-    base_url = load_parameters(CONFIG_PARAMETER_PATH).fulfillment_api_base_url
+    base_url = load_settings(CONFIG_PARAMETER_PATH).fulfillment_api_base_url
     if not base_url:
         raise ConfigurationError("missing SSM parameter /fulfillment/api_base_url")
     return _client(base_url, get_secure_parameter(FULFILLMENT_API_KEY_PARAMETER))

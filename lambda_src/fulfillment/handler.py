@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from fulfillment import deps
-from fulfillment.records import FulfillmentRecord, idempotency_config, record_handler
+from fulfillment.records import idempotency_config, record_handler
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -16,11 +16,8 @@ if TYPE_CHECKING:
 __all__ = ["lambda_handler", "processor"]
 
 # Report every failed record, also when the whole batch failed (no invocation error, no blanket retry).
-processor = BatchProcessor(
-    event_type=EventType.SQS,
-    model=FulfillmentRecord,  # type: ignore[arg-type]  # typed as SqsRecordModel subclasses only
-    raise_on_entire_batch_failure=False,
-)
+# No parser model: record_handler reads the SQSRecord itself (fulfillment.records.FulfillmentRecord).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @deps.logger.inject_lambda_context(clear_state=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -10,7 +11,6 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Json
 
 from fulfillment import deps
 from shop.config import STRIPE_TIMEOUT_SECONDS
@@ -22,6 +22,7 @@ from shop.outcomes import Outcome, count, record_outcome
 from shop.server_errors import log_server_error
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 __all__ = [
@@ -39,27 +40,40 @@ RECORD_BUDGET_MS = int((sum(FULFILLMENT_TIMEOUT_SECONDS) + sum(STRIPE_TIMEOUT_SE
 _AUTH_STATUSES = frozenset({401, 403})
 
 
-class RecordAttributes(BaseModel):
-    """The SQS system attributes this function reads."""
+@dataclass(frozen=True, slots=True)
+class FulfillmentRecord:
+    """The fields of an SQS record this function reads, its body a :class:`FulfillmentMessage`.
 
-    model_config = ConfigDict(extra="ignore")
-
-    ApproximateReceiveCount: str
-
-
-class FulfillmentRecord(BaseModel):
-    """An SQS record whose body is a :class:`FulfillmentMessage` (the fields this function reads).
-
-    Not Powertools' ``SqsRecordModel``: importing it imports every parser model at cold start.
+    A dataclass read from Powertools' ``SQSRecord`` (a dict wrapper): neither pydantic nor the parser models
+    are imported, so the package carries no pydantic.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    message_id: str
+    receipt_handle: str
+    body: FulfillmentMessage
+    receive_count: int
+    event_source_arn: str
 
-    messageId: str  # noqa: N815 - SQS's field name
-    receiptHandle: str  # noqa: N815 - SQS's field name
-    body: Json[FulfillmentMessage]
-    attributes: RecordAttributes
-    eventSourceARN: str  # noqa: N815 - SQS's field name
+    @classmethod
+    def from_sqs(cls, record: SQSRecord) -> FulfillmentRecord:
+        """Read one SQS record.
+
+        Raises
+        ------
+        ValueError
+            When the body is not a fulfillment message (a poison message: SQS redelivers it, then the DLQ
+            takes it).
+        """
+        try:
+            return cls(
+                message_id=record.message_id,
+                receipt_handle=record.receipt_handle,
+                body=FulfillmentMessage.from_json(record.body),
+                receive_count=int(record.attributes.approximate_receive_count),
+                event_source_arn=record.event_source_arn,
+            )
+        except KeyError as exc:  # SQSRecord's properties index the record dict
+            raise ValueError(f"the SQS record has no {exc}") from exc
 
 
 class TimeBudgetExceededError(FulfillmentRetryableError):
@@ -97,7 +111,7 @@ def _retry_later(record: FulfillmentRecord, exc: FulfillmentRetryableError, atte
             count(deps.metrics, "FulfillmentAuthFailed")
     deps.logger.warning("fulfillment will be retried", extra={"reason": exc.message, "retry_in_s": delay})
     try:
-        deps.change_visibility(record.eventSourceARN, record.receiptHandle, delay)
+        deps.change_visibility(record.event_source_arn, record.receipt_handle, delay)
     except ClientError as change_error:
         deps.logger.error(
             "could not change message visibility; the queue's visibility timeout applies",
@@ -105,17 +119,28 @@ def _retry_later(record: FulfillmentRecord, exc: FulfillmentRetryableError, atte
         )
 
 
-def record_handler(record: FulfillmentRecord, lambda_context: LambdaContext | None = None) -> str:
-    """Process one record; raising marks it failed (SQS redelivers it, then the DLQ takes it)."""
-    order_id = record.body.order_id
-    attempt = int(record.attributes.ApproximateReceiveCount)
-    deps.logger.append_keys(order_id=order_id, message_id=record.messageId, attempt=attempt)
+def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> str:
+    """Process one record; raising marks it failed (SQS redelivers it, then the DLQ takes it).
+
+    The batch processor passes ``record`` by that name.
+    """
+    try:
+        parsed = FulfillmentRecord.from_sqs(record)
+    except ValueError:
+        deps.logger.warning(
+            "malformed fulfillment message; SQS redelivers it, then the DLQ takes it",
+            extra={"message_id": record.message_id},
+        )
+        raise
+    order_id = parsed.body.order_id
+    attempt = parsed.receive_count
+    deps.logger.append_keys(order_id=order_id, message_id=parsed.message_id, attempt=attempt)
     try:
         if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < RECORD_BUDGET_MS:
             raise TimeBudgetExceededError("too little time left in this invocation")
-        outcome = Outcome(fulfil(message={"order_id": order_id, "message_id": record.messageId}, attempt=attempt))
+        outcome = Outcome(fulfil(message={"order_id": order_id, "message_id": parsed.message_id}, attempt=attempt))
     except FulfillmentRetryableError as exc:
-        _retry_later(record, exc, attempt)
+        _retry_later(parsed, exc, attempt)
         raise
     except Exception as exc:
         # The batch processor would log this at debug level only: say it loudly, then let SQS retry.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.utilities import parameters
@@ -26,10 +26,12 @@ __all__ = [
     "SECRET_MAX_AGE_SECONDS",
     "STRIPE_TIMEOUT_SECONDS",
     "ShopParameters",
+    "ShopSettings",
     "env_flag",
     "get_secret_string",
     "get_secure_parameter",
     "load_parameters",
+    "load_settings",
     "require_env",
 ]
 
@@ -79,60 +81,87 @@ def env_flag(name: str, *, default: bool, environ: Mapping[str, str] | None = No
 
 
 @dataclass(frozen=True, slots=True)
-class ShopParameters:
-    """The non-secret settings kept in SSM under ``CONFIG_PARAMETER_PATH``."""
+class ShopSettings:
+    """The non-secret settings kept in SSM under ``CONFIG_PARAMETER_PATH``, without the catalog."""
 
-    catalog: tuple[CatalogItem, ...]
     currency: str
     publishable_key: str
     stripe_api_base_url: str
     fulfillment_api_base_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShopParameters(ShopSettings):
+    """The settings and the catalog (only the orders function reads the catalog)."""
+
+    catalog: tuple[CatalogItem, ...]
 
     def catalog_by_sku(self) -> dict[str, CatalogItem]:
         """Return the catalog keyed by SKU."""
         return {item.sku: item for item in self.catalog}
 
 
-def _parse_parameters(raw: Mapping[str, str]) -> ShopParameters:
-    def pick(name: str, default: str | None = None) -> str:
-        value = raw.get(name, default)
-        if value is None or not value.strip():
-            raise ConfigurationError(f"missing SSM parameter /{name}")
-        return value.strip()
+def _pick(raw: Mapping[str, str], name: str, default: str | None = None) -> str:
+    value = raw.get(name, default)
+    if value is None or not value.strip():
+        raise ConfigurationError(f"missing SSM parameter /{name}")
+    return value.strip()
 
-    # The catalog's pydantic model is imported here, when parameters are first read: the webhook and the
-    # sweeper import this module for secrets and never parse a catalog at cold start.
+
+def _parse_settings(raw: Mapping[str, str]) -> ShopSettings:
+    return ShopSettings(
+        currency=_pick(raw, "currency").lower(),
+        publishable_key=raw.get("stripe/publishable_key", "").strip(),
+        stripe_api_base_url=_pick(raw, "stripe/api_base_url", "https://api.stripe.com").rstrip("/"),
+        fulfillment_api_base_url=raw.get("fulfillment/api_base_url", "").strip().rstrip("/"),
+    )
+
+
+def _parse_parameters(raw: Mapping[str, str]) -> ShopParameters:
+    settings = _parse_settings(raw)
+    # The catalog's pydantic model is imported here, in the one function that reads a catalog: the webhook,
+    # the sweeper and fulfillment read only the settings, and their packages carry no pydantic.
     from shop.models import CatalogItem
 
     try:
-        catalog_json = json.loads(pick("catalog"))
+        catalog_json = json.loads(_pick(raw, "catalog"))
         catalog = tuple(CatalogItem.model_validate(entry) for entry in catalog_json)
     except (ValueError, TypeError) as exc:  # pydantic.ValidationError is a ValueError
         raise ConfigurationError("SSM parameter /catalog is not a valid catalog") from exc
     if not catalog:
         raise ConfigurationError("SSM parameter /catalog is empty")
-    return ShopParameters(
-        catalog=catalog,
-        currency=pick("currency").lower(),
-        publishable_key=raw.get("stripe/publishable_key", "").strip(),
-        stripe_api_base_url=pick("stripe/api_base_url", "https://api.stripe.com").rstrip("/"),
-        fulfillment_api_base_url=raw.get("fulfillment/api_base_url", "").strip().rstrip("/"),
-    )
+    return ShopParameters(**asdict(settings), catalog=catalog)
 
 
-def load_parameters(path: str, *, max_age: int = PARAMETER_MAX_AGE_SECONDS) -> ShopParameters:
-    """Load and validate every parameter below ``path`` (one cached, recursive SSM call).
+def _raw_parameters(path: str, max_age: int) -> dict[str, str]:
+    """Every parameter below ``path``, keyed without slashes (one recursive SSM call, cached ``max_age`` s)."""
+    try:
+        raw = parameters.get_parameters(path, recursive=True, max_age=max_age)
+    except GetParameterError as exc:
+        raise ConfigurationError(f"cannot read SSM parameters under {path}") from exc
+    return {key.strip("/"): value for key, value in raw.items()}
+
+
+def load_settings(path: str, *, max_age: int = PARAMETER_MAX_AGE_SECONDS) -> ShopSettings:
+    """Load and validate the settings below ``path``; the catalog is neither parsed nor checked.
 
     Raises
     ------
     ConfigurationError
         When SSM is unreachable or a required parameter is missing or malformed.
     """
-    try:
-        raw = parameters.get_parameters(path, recursive=True, max_age=max_age)
-    except GetParameterError as exc:
-        raise ConfigurationError(f"cannot read SSM parameters under {path}") from exc
-    return _parse_parameters({key.strip("/"): value for key, value in raw.items()})
+    return _parse_settings(_raw_parameters(path, max_age))
+
+
+def load_parameters(path: str, *, max_age: int = PARAMETER_MAX_AGE_SECONDS) -> ShopParameters:
+    """Load and validate the settings and the catalog below ``path`` (the same cached SSM call).
+
+    Raises
+    ------
+    ConfigurationError
+        When SSM is unreachable or a required parameter is missing or malformed.
+    """
+    return _parse_parameters(_raw_parameters(path, max_age))
 
 
 def _required_value(fetch: Callable[[], object], what: str) -> str:

@@ -19,8 +19,7 @@ MAX_ORDER_ID_LENGTH = 64
 class FulfillmentMessage:
     """Queue message body ``{"order_id": "..."}``; an order parked in the DLQ for review adds ``reason``.
 
-    A plain dataclass, so the senders (webhook, sweeper) do not import pydantic; fulfillment's record
-    model reads it with pydantic, which runs ``__post_init__`` and ignores unknown keys.
+    A plain dataclass read with :meth:`from_json`: no function that sends or reads it imports pydantic.
     """
 
     order_id: str
@@ -29,6 +28,24 @@ class FulfillmentMessage:
     def __post_init__(self) -> None:
         if not 1 <= len(self.order_id) <= MAX_ORDER_ID_LENGTH:
             raise ValueError(f"order_id must have 1 to {MAX_ORDER_ID_LENGTH} characters")
+
+    @classmethod
+    def from_json(cls, body: str) -> FulfillmentMessage:
+        """Read a message body; unknown keys are ignored (a newer sender may add some).
+
+        Raises
+        ------
+        ValueError
+            When the body is not JSON, not an object, or ``order_id``/``reason`` are not strings of the
+            allowed length.
+        """
+        data = json.loads(body)  # json.JSONDecodeError is a ValueError
+        if not isinstance(data, dict):
+            raise ValueError("the message is not a JSON object")
+        order_id, reason = data.get("order_id"), data.get("reason")
+        if not isinstance(order_id, str) or not (reason is None or isinstance(reason, str)):
+            raise ValueError("order_id must be a string, reason a string or absent")
+        return cls(order_id=order_id, reason=reason)
 
     def to_json(self) -> str:
         """The wire shape (docs/contracts.md): compact JSON without the absent ``reason``."""

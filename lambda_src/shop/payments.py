@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shop.config import STRIPE_TIMEOUT_SECONDS, get_secret_string, load_parameters
+from shop.config import STRIPE_TIMEOUT_SECONDS, get_secret_string, load_settings
 from shop.exceptions import (
     InvalidSignatureError,
     MalformedBodyError,
@@ -100,7 +100,7 @@ def make_stripe_client(secret_key: str, api_base_url: str, max_network_retries: 
 
 def stripe_gateway(secret_key_secret_id: str, config_parameter_path: str, max_network_retries: int) -> StripeGateway:
     """The gateway for the current secret key and API base URL (both cached; client cached per pair)."""
-    base_url = load_parameters(config_parameter_path).stripe_api_base_url
+    base_url = load_settings(config_parameter_path).stripe_api_base_url
     client = make_stripe_client(get_secret_string(secret_key_secret_id), base_url, max_network_retries)
     return StripeGateway(client, receipt_fields=is_stripe_api(base_url))
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 from shop.config import get_secret_string, require_env
 from shop.fulfillment_queue import FulfillmentQueue
 from shop.payments import StripeGateway, stripe_gateway
 from shop.repository import EventRepository, OrderRepository
-from shop.tracing import TRACED_MODULES
+from shop.tracing import make_tracer
 
 __all__ = [
     "enqueue_fulfillment",
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 logger = Logger()
-tracer = Tracer(patch_modules=TRACED_MODULES)
+tracer = make_tracer()
 metrics = Metrics()
 
 ORDERS_TABLE_NAME = require_env("ORDERS_TABLE_NAME")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.util
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 class _Pruned(importlib.abc.MetaPathFinder):
     """Refuses the modules scripts/build_lambdas.py leaves out of every zip (``PRUNED_PACKAGES``): each Lambda
-    unit test then runs as the deployed package would, and a code path that needs a pruned module fails."""
+    unit test then runs as the deployed package would, and a code path that needs a pruned module fails.
+
+    With ``TTH_LAMBDA_PACKAGE=<function>`` it refuses every module that function's zip lacks
+    (``function_blocked_modules``): test_build_lambdas.py runs each function's tests that way."""
 
     def __init__(self, packages: tuple[str, ...]) -> None:
         self.packages = packages
@@ -30,7 +34,8 @@ def _pruned_packages() -> tuple[str, ...]:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return tuple(module.PRUNED_PACKAGES)
+    function = os.environ.get("TTH_LAMBDA_PACKAGE")
+    return tuple(module.function_blocked_modules(function) if function else module.PRUNED_PACKAGES)
 
 
 sys.meta_path.insert(0, _Pruned(_pruned_packages()))

@@ -90,7 +90,7 @@ def seed_order(
     import boto3
 
     from shop.crypto import Field, field_cipher, hash_token
-    from shop.models import Order, OrderLine, OrderStatus
+    from shop.domain import Order, OrderLine, OrderStatus
     from shop.repository import OrderRepository, utc_now_iso
 
     repo = OrderRepository(boto3.client("dynamodb", region_name=REGION), table.name)

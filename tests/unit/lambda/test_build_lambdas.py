@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import io
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -87,9 +88,6 @@ def test_main_writes_zips_and_sums_from_cached_tree(monkeypatch: Any, tmp_path: 
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
 
 
-_MODULES_OF = {
-    "stripe": ["stripe"],
-}
 # Installed in the unit env (moto needs them) but in no package (lambda_src/requirements.txt): blocked for every
 # handler, so an import of them fails here as it would in Lambda.
 _NOT_SHIPPED = ["cryptography", "cffi", "_cffi_backend", "pycparser"]
@@ -103,9 +101,14 @@ def test_no_package_ships_cryptography() -> None:
 @pytest.mark.parametrize("function", sorted(build.UNUSED_DISTRIBUTIONS))
 def test_handlers_import_without_the_distributions_left_out(function: str) -> None:
     # Given the modules of the distributions the build leaves out of this function's zip are blocked
-    blocked = [module for dist in build.UNUSED_DISTRIBUTIONS[function] for module in _MODULES_OF[dist]]
+    blocked = [module for dist in build.UNUSED_DISTRIBUTIONS[function] for module in build.DISTRIBUTION_MODULES[dist]]
     blocked += _NOT_SHIPPED
-    code = f"import sys\nfor m in {blocked!r}: sys.modules[m] = None\nimport {function}.handler\n"
+    # (a finder that refuses them, not None in sys.modules: Powertools tests ``"pydantic" in sys.modules``)
+    code = (
+        "import sys\nclass Refuse:\n    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {blocked!r}: raise ModuleNotFoundError(name)\n"
+        f"sys.meta_path.insert(0, Refuse())\nimport {function}.handler\n"
+    )
     env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src")}
     # When the handler is imported in a fresh interpreter / Then it imports
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
@@ -117,17 +120,41 @@ def test_bytecode_is_hash_checked_and_reproducible(tmp_path: Path) -> None:
     first = build.package("fulfillment", deps, sys.executable, tmp_path / "a")
     second = build.package("fulfillment", deps, sys.executable, tmp_path / "b")
     pycs = [name for name, _ in first if name.endswith(".pyc")]
-    assert "fulfillment/__pycache__/handler.cpython-{}{}.pyc".format(*sys.version_info[:2]) in pycs
+    handler = "fulfillment/__pycache__/handler.cpython-{}{}.pyc".format(*sys.version_info[:2])
+    assert handler in pycs and "fulfillment/handler.py" in dict(first)  # own code: source and its bytecode
     assert build.build_zip(first) == build.build_zip(second)
-    header = dict(first)[pycs[0]].read_bytes()[4:8]
-    assert int.from_bytes(header, "little") == 0b11  # PEP 552: hash-based, checked
-    tag = sys.implementation.cache_tag
-    assert f"lib/__pycache__/__init__.{tag}.pyc" in dict(first)  # the dependencies' bytecode ships too
+    for name in (handler, "lib/__init__.pyc"):
+        header = dict(first)[name].read_bytes()[4:8]
+        assert int.from_bytes(header, "little") == 0b11  # PEP 552: hash-based, checked
+    # The dependencies ship their bytecode without the source, where the source was (sourceless layout)
+    assert "lib/__init__.pyc" in dict(first) and "lib/__init__.py" not in dict(first)
+    assert not [name for name, _ in first if name.startswith("lib/__pycache__/")]
     assert not any(name.endswith(".complete") for name, _ in first)
+
+
+def test_a_sourceless_dependency_imports_from_the_unpacked_zip(tmp_path: Path) -> None:
+    # Given a package built from a dependency tree with bytecode only, unpacked
+    deps = build.compiled_deps(_tree(tmp_path), sys.executable)
+    with zipfile.ZipFile(
+        io.BytesIO(build.build_zip(build.package("sweeper", deps, sys.executable, tmp_path / "w")))
+    ) as z:
+        z.extractall(tmp_path / "task")
+    # When a fresh interpreter imports the dependency with bytecode writing off, as Lambda runs it
+    code = (
+        "import sys; sys.path.insert(0, '.'); import lib\n"
+        "print(lib.x, lib.__file__.endswith('lib/__init__.pyc'), lib.__spec__.loader)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-B", "-c", code], cwd=tmp_path / "task", capture_output=True, text=True, timeout=60
+    )
+    # Then it loads from the bytecode
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1 True") and "SourcelessFileLoader" in result.stdout
 
 
 def test_source_of_maps_bytecode_to_its_module() -> None:
     assert build.source_of("a/b/__pycache__/c.cpython-313.pyc") == "a/b/c.py"
+    assert build.source_of("a/b/c.pyc") == "a/b/c.py"
     assert build.source_of("__pycache__/top.cpython-313.pyc") == "top.py"
     assert build.source_of("a/b/c.py") == "a/b/c.py"
 
@@ -143,7 +170,88 @@ def test_pruned_files_and_their_bytecode_are_left_out(tmp_path: Path) -> None:
     (swagger / "html.py").write_text("HTML = 1\n")
     names = dict(build.package("orders", build.compiled_deps(deps, sys.executable), sys.executable, tmp_path / "w"))
     assert not [n for n in names if n.startswith("stripe/params/") or n.endswith((".pyi", ".min.js"))]
-    assert "aws_lambda_powertools/event_handler/openapi/swagger_ui/html.py" in names
+    assert "aws_lambda_powertools/event_handler/openapi/swagger_ui/html.pyc" in names
+
+
+def test_a_function_leaves_out_its_unused_distributions_and_files(tmp_path: Path) -> None:
+    deps = _tree(tmp_path)
+    for top in ("pydantic", "aws_lambda_powertools/utilities/parser", "aws_lambda_powertools/utilities/batch"):
+        (deps / top).mkdir(parents=True)
+        (deps / top / "__init__.py").write_text("X = 1\n")
+    (deps / "pydantic-2.0.dist-info").mkdir()
+    (deps / "pydantic-2.0.dist-info" / "RECORD").write_text(
+        "pydantic/__init__.py,,\npydantic-2.0.dist-info/METADATA,,\npydantic-2.0.dist-info/RECORD,,\n"
+    )
+    (deps / "pydantic-2.0.dist-info" / "METADATA").write_text("Name: pydantic\n")
+    compiled = build.compiled_deps(deps, sys.executable)
+
+    def names(function: str) -> set[str]:
+        return {name for name, _ in build.package(function, compiled, sys.executable, tmp_path / function)}
+
+    orders, webhook, fulfillment = names("orders"), names("stripe_webhook"), names("fulfillment")
+    assert {"pydantic/__init__.pyc", "aws_lambda_powertools/utilities/parser/__init__.pyc"} <= orders
+    assert not [n for n in webhook | fulfillment if n.startswith(("pydantic", "aws_lambda_powertools/utilities/p"))]
+    assert "aws_lambda_powertools/utilities/batch/__init__.pyc" in fulfillment - webhook
+    assert not [n for n in orders if n.endswith("/RECORD")]  # the installer's file list ships nowhere
+
+
+@pytest.mark.parametrize("function", ["stripe_webhook", "sweeper", "fulfillment"])
+def test_each_function_runs_its_tests_without_what_its_zip_leaves_out(function: str) -> None:
+    # Given every module the function's zip lacks is refused (conftest.py, TTH_LAMBDA_PACKAGE)
+    blocked = build.function_blocked_modules(function)
+    assert "pydantic" in blocked
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}  # no coverage of the child run
+    env |= {"TTH_LAMBDA_PACKAGE": function, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lambda_src'}"}
+    # When the function's own unit tests run, every path they cover
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", f"tests/unit/lambda/test_{function}.py", "-q", "-p", "no:cacheprovider",
+         "-p", "no:cov", "-x", "--tb=short"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    # Then they pass: no path of the function imports what its zip leaves out
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_distribution_modules_are_the_distributions_top_level_packages() -> None:
+    from importlib import metadata
+
+    for distribution, modules in build.DISTRIBUTION_MODULES.items():
+        files = metadata.files(distribution) or []
+        tops = {f.parts[0] for f in files if f.suffix in {".py", ".so"} or len(f.parts) > 1}
+        tops = {t.split(".")[0] for t in tops if not t.endswith((".dist-info", "__pycache__")) and t != ".."}
+        assert tops == set(modules), distribution
+
+
+def test_powertools_parser_cannot_load_without_pydantic() -> None:
+    # The reason the parser is pruned where pydantic is: its package __init__ imports pydantic unconditionally.
+    import ast
+
+    from aws_lambda_powertools.utilities import parameters
+
+    init = Path(parameters.__file__).parents[1] / "parser" / "__init__.py"
+    top_level = ast.parse(init.read_text(encoding="utf-8")).body
+    assert any(isinstance(node, ast.ImportFrom) and node.module == "pydantic" for node in top_level)
+
+
+def test_charset_normalizer_ships_the_source_of_each_compiled_module() -> None:
+    # The reason its .so files are pruned: each is a mypyc build of a module whose source ships beside it.
+    import charset_normalizer
+
+    root = Path(charset_normalizer.__file__).parent
+    compiled = sorted(root.glob("*.so"))
+    assert compiled, "expected the compiled wheel, as the packages install it"
+    assert [p.name.split(".")[0] for p in compiled if not (root / (p.name.split(".")[0] + ".py")).is_file()] == []
+
+
+def test_no_shipped_library_reads_its_installer_file_list() -> None:
+    # The reason dist-info/RECORD is pruned: only importlib.metadata's files() reads it; nothing shipped calls it.
+    from importlib import metadata
+
+    pins = [line.split("==")[0] for line in build.REQUIREMENTS.read_text().splitlines() if "==" in line]
+    sources = [f for dist in pins for f in metadata.files(dist) or [] if f.suffix == ".py"]
+    reads = re.compile(r"""\.files\(|["']RECORD["']""")  # metadata.files(...) or the file's name
+    readers = [str(f) for f in sources if reads.search(f.read_text(encoding="utf-8"))]
+    assert readers == []
 
 
 def test_stripe_imports_its_params_only_for_type_checkers() -> None:
@@ -217,6 +325,23 @@ def test_tracing_patches_what_it_traces_without_the_pruned_xray_integrations() -
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.parametrize("imported_first", [False, True])
+def test_requests_is_traced_from_its_first_import(imported_first: bool) -> None:
+    # Given tracing on, as in Lambda, and requests imported before the Tracer or after it
+    code = (
+        f"import sys\n{'import requests' if imported_first else ''}\nfrom shop.tracing import make_tracer\n"
+        "make_tracer()\nassert ('requests' in sys.modules) is " + str(imported_first) + "\n"
+        "import requests, botocore.client\n"
+        "assert hasattr(botocore.client.BaseClient._make_api_call, '__wrapped__')\n"
+        "assert hasattr(requests.Session.request, '__wrapped__')\n"
+    )
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src"), "LAMBDA_TASK_ROOT": str(ROOT / "lambda_src")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "false"
+    # When the function's Tracer is made / Then both are patched, requests without being imported by the Tracer
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tmp_path: Path) -> None:
     deps = _tree(tmp_path)
     monkeypatch.setattr(build, "install_deps", lambda *a, **k: deps)
@@ -233,14 +358,17 @@ def test_an_unchanged_build_is_reused_and_a_change_rebuilds(monkeypatch: Any, tm
     assert (out / "BUILD_KEY").read_text() != key
 
 
+_PARSER = "aws_lambda_powertools.utilities.parser"
 # What a function's cold start does not import (its first requests may): each costs init time.
 _NOT_AT_INIT = {
-    # Neither parses a request body: pydantic (and the API models) load only for the catalog, when the
-    # Stripe gateway first reads the parameters.
-    "stripe_webhook": ["pydantic", "pydantic_core", "shop.models"],
-    "sweeper": ["pydantic", "pydantic_core", "shop.models"],
-    # Reads its records with pydantic, but never the API models; Stripe only to refund; it serves no HTTP.
-    "fulfillment": ["shop.models", "stripe", "aws_lambda_powertools.event_handler"],
+    # Stripe (and requests, its HTTP client, traced once imported: shop.tracing) only on the paths that call it.
+    "orders": ["stripe", "requests"],
+    # Neither parses a request body nor carries pydantic; Stripe and requests as for orders.
+    "stripe_webhook": ["pydantic", "shop.models", "stripe", "requests"],
+    "sweeper": ["pydantic", "shop.models", "stripe", "requests"],
+    # Reads its records as dataclasses (no pydantic, so no Powertools parser models); Stripe only to refund; it
+    # serves no HTTP.
+    "fulfillment": ["pydantic", "shop.models", "stripe", "aws_lambda_powertools.event_handler", _PARSER],
 }
 
 
@@ -249,6 +377,7 @@ def test_cold_start_leaves_out_what_only_later_paths_need(function: str) -> None
     absent = _NOT_AT_INIT[function]
     code = f"import sys\nimport {function}.handler\nprint(sorted(m for m in {absent!r} if m in sys.modules))\n"
     env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT / "lambda_src"), "LAMBDA_TASK_ROOT": str(ROOT / "lambda_src")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "false"  # traced, as in Lambda: patching must not import what it traces
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]", f"{function} imports at init: {result.stdout.strip()}"

@@ -301,3 +301,15 @@ def test_missing_partner_url_fails_record(handler: Any, aws: Any, lambda_context
     aws.ssm.delete_parameter(Name="/tickets-to-heaven/prod/fulfillment/api_base_url")
     response = handler.lambda_handler(sqs_event(aws, [{"order_id": order_id}]), lambda_context)
     assert len(_failures(response)) == 1
+
+
+def test_a_record_without_what_sqs_always_sends_is_refused(handler: Any) -> None:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from fulfillment.records import FulfillmentRecord
+
+    record = load_event("sqs_fulfillment.json")["Records"][0]
+    assert FulfillmentRecord.from_sqs(SQSRecord(record)).receive_count >= 1
+    del record["attributes"]["ApproximateReceiveCount"]
+    with pytest.raises(ValueError, match="ApproximateReceiveCount"):
+        FulfillmentRecord.from_sqs(SQSRecord(record))

@@ -51,6 +51,41 @@ def test_parse_parameters_defaults() -> None:
     assert params.catalog[0].max_per_order == 10
 
 
+def test_settings_are_read_without_the_catalog() -> None:
+    # The webhook, the sweeper and fulfillment read the settings only: a catalog they never use does not fail them
+    settings = config._parse_settings({"catalog": "not json", "currency": "EUR", "stripe/api_base_url": "http://s/"})
+    assert (settings.currency, settings.stripe_api_base_url) == ("eur", "http://s")
+    with pytest.raises(ConfigurationError, match="currency"):
+        config._parse_settings({"catalog": "[]"})
+
+
+def test_load_settings_and_parameters_read_one_path(aws: Any) -> None:
+    settings = config.load_settings(ENV["CONFIG_PARAMETER_PATH"])
+    params = config.load_parameters(ENV["CONFIG_PARAMETER_PATH"])
+    assert params.currency == settings.currency and params.stripe_api_base_url == settings.stripe_api_base_url
+    assert params.catalog and not hasattr(settings, "catalog")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["not json", "[]", '"o-1"', "{}", '{"order_id": 1}', '{"order_id": ""}', '{"order_id": "o", "reason": 5}',
+     json.dumps({"order_id": "x" * 65})],
+)  # fmt: skip
+def test_fulfillment_message_refuses_what_is_not_one(body: str) -> None:
+    from shop.fulfillment_queue import FulfillmentMessage
+
+    with pytest.raises(ValueError):
+        FulfillmentMessage.from_json(body)
+
+
+def test_fulfillment_message_reads_what_it_writes_and_ignores_unknown_keys() -> None:
+    from shop.fulfillment_queue import FulfillmentMessage
+
+    message = FulfillmentMessage(order_id="o-1", reason="partner rejected")
+    assert FulfillmentMessage.from_json(message.to_json()) == message
+    assert FulfillmentMessage.from_json('{"order_id": "o-2", "new": 1}') == FulfillmentMessage(order_id="o-2")
+
+
 def test_missing_parameter_path_is_configuration_error(aws: Any) -> None:
     with pytest.raises(ConfigurationError):
         config.load_parameters("/nothing/here")
@@ -166,21 +201,26 @@ def test_transition_to_state_without_legal_source_does_not_write(aws: Any) -> No
 
 
 def test_every_function_traces_only_the_shared_module_list() -> None:
-    # Tracer() without patch_modules runs X-Ray's patch_all() at every cold start (shop/tracing.py).
+    # Tracer() without patch_modules runs X-Ray's patch_all() at every cold start (shop/tracing.py): every function
+    # makes its Tracer with shop.tracing.make_tracer, the one Tracer() call, which patches TRACED_AT_INIT.
     lambda_src = Path(__file__).resolve().parents[3] / "lambda_src"
     deps_modules = sorted(p for p in lambda_src.glob("*/deps.py") if p.parent.name != "shop")
     assert deps_modules
-    for path in deps_modules:
-        calls = [
+
+    def calls(path: Path, name: str) -> list[ast.Call]:
+        return [
             node
             for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Tracer"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
         ]
-        assert len(calls) == 1, f"{path}: expected one Tracer()"
-        keywords = {kw.arg: kw.value for kw in calls[0].keywords}
-        value = keywords.get("patch_modules")
-        assert isinstance(value, ast.Name), f"{path}: Tracer patches more than TRACED_MODULES"
-        assert value.id == "TRACED_MODULES", f"{path}: Tracer patches more than TRACED_MODULES"
+
+    for path in deps_modules:
+        assert not calls(path, "Tracer"), f"{path}: a Tracer of its own"
+        assert len(calls(path, "make_tracer")) == 1, f"{path}: expected one make_tracer()"
+    (tracer,) = calls(lambda_src / "shop" / "tracing.py", "Tracer")
+    value = {kw.arg: kw.value for kw in tracer.keywords}.get("patch_modules")
+    assert isinstance(value, ast.Name), "Tracer patches more than TRACED_AT_INIT"
+    assert value.id == "TRACED_AT_INIT", "Tracer patches more than TRACED_AT_INIT"
 
 
 def test_fulfillment_message_round_trips_through_the_queue(aws: Any) -> None:
