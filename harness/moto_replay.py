@@ -4,12 +4,13 @@ The AWS SDKs (the Terraform provider's Go SDK, botocore) mark each attempt of on
 ``amz-sdk-invocation-id`` and ``amz-sdk-request: attempt=N; max=M``, and send another attempt only
 when the one before got no answer or a retryable error. Twice in ~40 applies here a create that moto
 had answered with 2xx came again within the second (``CreateStage`` 201 then 409, ``PutDeliverySource``
-then "Tags can only be provided when a resource is being created"): the answer was lost between moto's
-development server and the provider, and the run failed on a defect of the emulator's transport, not
-of the stack. So an attempt after a 2xx answer gets that answer again, an attempt that arrives while
-the one before is still being served waits for it, and every later attempt is logged (``[replay]`` or
-``[retry]`` lines in the emulator's log, which a failed apply prints). An attempt after an
-error (throttling, 5xx, a conflict) is served afresh, as AWS would.
+then "Tags can only be provided when a resource is being created"): the answer did not reach the
+provider's SDK in a form it could use (what breaks between moto's development server and the client
+was not caught), and the run failed on the emulator's transport, not on the stack. So an attempt after
+a 2xx answer gets that answer again, an attempt that arrives while the one before is still being served
+waits for it, and every later attempt is logged (``[replay]`` or ``[retry]`` lines in the emulator's
+log, which a failed apply prints). An attempt after an error (throttling, 5xx, a conflict) is served
+afresh, as AWS would.
 
 GET and HEAD are left alone: they change nothing, and S3 downloads can be large.
 """

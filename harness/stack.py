@@ -189,6 +189,8 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
 
 def _print_retried_attempts(log: Path) -> None:
     """After a failed apply: the calls the SDK sent again (harness.moto_replay), the first thing to rule out."""
+    if not log.exists():  # another emulator (TTH_AWS_ENDPOINT) keeps its own log
+        return
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("[replay]", "[retry]"))]
     say(f"{len(lines)} retried attempt(s) in {log}" + "".join(f"\n  {line}" for line in lines[-20:]))
 
