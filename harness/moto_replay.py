@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from pathlib import Path
 
     WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -133,4 +134,14 @@ class ReplayRetriedAttempts:
         return body
 
 
-__all__ = ["Answer", "ReplayRetriedAttempts", "attempt_number", "describe"]
+def print_retried_attempts(log: Path) -> None:
+    """After a failed apply: the calls an SDK sent again (the first thing to rule out), from the emulator's log."""
+    if not log.exists():  # another emulator (TTH_AWS_ENDPOINT) keeps its own log
+        return
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("[replay]", "[retry]"))]
+    print(f"==> {len(lines)} retried attempt(s) in {log}", file=sys.stderr, flush=True)
+    for line in lines[-20:]:
+        print(f"  {line}", file=sys.stderr, flush=True)
+
+
+__all__ = ["Answer", "ReplayRetriedAttempts", "attempt_number", "describe", "print_retried_attempts"]
