@@ -19,8 +19,8 @@ services at once) waited ~5 s for every import in turn. The services the stack u
 thread as the server starts (during ``terraform init`` and the plan), exactly as a first request would.
 
 Retries: an attempt of a call moto already answered with 2xx gets the same answer again instead of running
-twice (``harness.moto_replay``: twice an answer was lost between moto's server and the provider, and the
-retried create failed the apply with "already exists").
+twice (``harness.moto_replay``: twice the provider sent a create again that moto had answered, and the
+second attempt failed the apply with "already exists").
 
 CloudTrail: the provider deletes a trail by its ARN (the resource id); moto's DeleteTrail matches names
 only and silently keeps the trail, so destroy would leave it behind. The ARN is resolved to the name here.

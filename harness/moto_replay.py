@@ -4,12 +4,13 @@ The AWS SDKs (the Terraform provider's Go SDK, botocore) mark each attempt of on
 ``amz-sdk-invocation-id`` and ``amz-sdk-request: attempt=N; max=M``, and send another attempt only
 when the one before got no answer or a retryable error. Twice in ~40 applies here a create that moto
 had answered with 2xx came again within the second (``CreateStage`` 201 then 409, ``PutDeliverySource``
-then "Tags can only be provided when a resource is being created"): the answer was lost between moto's
-development server and the provider, and the run failed on a defect of the emulator's transport, not
-of the stack. So an attempt after a 2xx answer gets that answer again, an attempt that arrives while
-the one before is still being served waits for it, and every later attempt is logged (``[replay]`` or
-``[retry]`` lines in the emulator's log, which a failed apply prints). An attempt after an
-error (throttling, 5xx, a conflict) is served afresh, as AWS would.
+then "Tags can only be provided when a resource is being created"): the answer did not reach the
+provider's SDK in a form it could use (what breaks between moto's development server and the client
+was not caught), and the run failed on the emulator's transport, not on the stack. So an attempt after
+a 2xx answer gets that answer again, an attempt that arrives while the one before is still being served
+waits for it, and every later attempt is logged (``[replay]`` or ``[retry]`` lines in the emulator's
+log, which a failed apply prints). An attempt after an error (throttling, 5xx, a conflict) is served
+afresh, as AWS would.
 
 GET and HEAD are left alone: they change nothing, and S3 downloads can be large.
 """
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from pathlib import Path
 
     WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -132,4 +134,14 @@ class ReplayRetriedAttempts:
         return body
 
 
-__all__ = ["Answer", "ReplayRetriedAttempts", "attempt_number", "describe"]
+def print_retried_attempts(log: Path) -> None:
+    """After a failed apply: the calls an SDK sent again (the first thing to rule out), from the emulator's log."""
+    if not log.exists():  # another emulator (TTH_AWS_ENDPOINT) keeps its own log
+        return
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("[replay]", "[retry]"))]
+    print(f"==> {len(lines)} retried attempt(s) in {log}", file=sys.stderr, flush=True)
+    for line in lines[-20:]:
+        print(f"  {line}", file=sys.stderr, flush=True)
+
+
+__all__ = ["Answer", "ReplayRetriedAttempts", "attempt_number", "describe", "print_retried_attempts"]

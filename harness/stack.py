@@ -31,6 +31,7 @@ from harness.deploy_steps import (
 from harness.emulator import REGION, Emulator, moto_server
 from harness.front_door import FrontDoor, open_front_door
 from harness.lambda_runner import LambdaRunner
+from harness.moto_replay import print_retried_attempts
 from harness.sqs_poller import SqsPoller, read_mappings
 from harness.terraform import Workspace
 from harness.toolchain import REPO_ROOT
@@ -139,7 +140,7 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
             try:
                 workspace.apply()
             except Exception:
-                _print_retried_attempts(run_dir / "emulator.log")
+                print_retried_attempts(run_dir / "emulator.log")
                 raise
         outputs = workspace.outputs()
         outputs_file = run_dir / "outputs.json"
@@ -185,12 +186,6 @@ def running_stack(run_dir: Path, *, with_site: bool = True, destroy: bool = True
             run_dir=run_dir,
             timings=timer.steps,
         )
-
-
-def _print_retried_attempts(log: Path) -> None:
-    """After a failed apply: the calls the SDK sent again (harness.moto_replay), the first thing to rule out."""
-    lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("[replay]", "[retry]"))]
-    say(f"{len(lines)} retried attempt(s) in {log}" + "".join(f"\n  {line}" for line in lines[-20:]))
 
 
 def _teardown(workspace: Workspace, session: Any, timer: Timer) -> None:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.moto_replay import ReplayRetriedAttempts, attempt_number, describe
+from harness.moto_replay import ReplayRetriedAttempts, attempt_number, describe, print_retried_attempts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
 
 
 class CountingApp:
@@ -131,3 +136,17 @@ def test_describe_names_the_service_and_target_a_request_carries() -> None:
     }
     assert describe(environ) == "POST / [logs, Logs_20140328.PutDeliverySource]"
     assert describe({"REQUEST_METHOD": "GET", "PATH_INFO": "/x"}) == "GET /x"
+
+
+def test_a_failed_apply_prints_the_retried_attempts_and_tolerates_a_missing_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "emulator.log"
+    log.write_text(
+        '127.0.0.1 - - "POST / HTTP/1.1" 200 -\n[replay] attempt 2 of POST / [logs]\n[retry] attempt 3 of PUT /x\n'
+    )
+    print_retried_attempts(log)
+    printed = capsys.readouterr().err
+    assert "2 retried attempt(s)" in printed
+    assert "[replay] attempt 2 of POST / [logs]" in printed and "[retry] attempt 3 of PUT /x" in printed
+    print_retried_attempts(tmp_path / "absent.log")  # another emulator: no log, no error
