@@ -121,24 +121,23 @@ PRUNED_FILES = {
     # the files pruned here). importlib.metadata reads METADATA, which stays.
     "*.dist-info/RECORD": "installer's file list",
 }
-_PARSER = "aws_lambda_powertools/utilities/parser/*"
-_NEEDS_PYDANTIC = "Powertools parser: its __init__ imports pydantic, which this zip does not carry"
-_FULFILLMENT_ONLY = "Powertools utility only fulfillment imports"
+_WITHOUT_PYDANTIC = {
+    "aws_lambda_powertools/utilities/parser/*": "Powertools parser: its __init__ imports pydantic, which this zip "
+    "does not carry",
+}
+# The webhook and the sweeper only record events and move order states: no batch of records, no idempotency table.
+_WITHOUT_BATCH_OR_IDEMPOTENCY = {
+    **_WITHOUT_PYDANTIC,
+    "aws_lambda_powertools/utilities/batch/*": "Powertools utility only fulfillment imports",
+    "aws_lambda_powertools/utilities/idempotency/*": "Powertools utility only orders and fulfillment import",
+}
 # Files one function's zip leaves out on top of PRUNED_FILES. tests/unit/lambda/test_build_lambdas.py runs that
 # function's unit tests with these modules (and its UNUSED_DISTRIBUTIONS) blocked, and proves the parser's reason.
 FUNCTION_PRUNED_FILES: dict[str, dict[str, str]] = {
     "orders": {},
-    "stripe_webhook": {
-        _PARSER: _NEEDS_PYDANTIC,
-        "aws_lambda_powertools/utilities/batch/*": _FULFILLMENT_ONLY,
-        "aws_lambda_powertools/utilities/idempotency/*": _FULFILLMENT_ONLY,
-    },
-    "fulfillment": {_PARSER: _NEEDS_PYDANTIC},
-    "sweeper": {
-        _PARSER: _NEEDS_PYDANTIC,
-        "aws_lambda_powertools/utilities/batch/*": _FULFILLMENT_ONLY,
-        "aws_lambda_powertools/utilities/idempotency/*": _FULFILLMENT_ONLY,
-    },
+    "stripe_webhook": _WITHOUT_BATCH_OR_IDEMPOTENCY,
+    "fulfillment": _WITHOUT_PYDANTIC,
+    "sweeper": _WITHOUT_BATCH_OR_IDEMPOTENCY,
 }
 
 
